@@ -1,0 +1,29 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11 and make:
+#   make lab    creates .venv, installs everything, opens JupyterLab on notebooks/
+#   make test   the same install, then every test and every notebook
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install lab test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lab: install
+	$(BIN)/jupyter lab notebooks/
+
+test: install
+	$(BIN)/python -m pytest tests/ notebooks/ --nbval-lax -p no:cacheprovider
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) release/ .pytest_cache build *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

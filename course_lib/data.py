@@ -1,0 +1,94 @@
+"""Offline data for the course: nothing here downloads anything.
+
+Sources: scikit-learn's bundled digits and sample images, scikit-image's bundled
+``skimage.data`` images (only the ones shipped inside the package), and seeded
+generators. Introduced in 00_start_here.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = ["Split", "load_digits", "digits_split", "sample_image", "SAMPLE_IMAGES"]
+
+
+class Split(NamedTuple):
+    """A train/test split: ``x_*`` float32 (N, 1, 8, 8) in [0, 1], ``y_*`` int64 (N,) in 0..9."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+
+def load_digits() -> tuple[np.ndarray, np.ndarray]:
+    """The 1,797 handwritten digits of scikit-learn (UCI optdigits test set), offline.
+
+    Returns ``images`` float32 of shape (1797, 8, 8) with values in [0, 1] (the original
+    0..16 grey levels divided by 16) and ``labels`` int64 of shape (1797,) in 0..9.
+    """
+    from sklearn.datasets import load_digits as _load
+
+    d = _load()
+    return (d.images / 16.0).astype(np.float32), d.target.astype(np.int64)
+
+
+def digits_split(test_fraction: float = 0.25, seed: int = 0, size: int = 8) -> Split:
+    """A stratified, seeded train/test split of the digits, as (N, 1, size, size) images.
+
+    ``size`` = 8 keeps the original resolution; a larger ``size`` (e.g. 32 for LeNet-5)
+    resizes each image with bilinear interpolation. The same ``seed`` gives the same split.
+    """
+    if not 0.0 < test_fraction < 1.0:
+        raise ValueError(f"test_fraction must be between 0 and 1 (exclusive), got {test_fraction!r}.")
+    if not isinstance(size, (int, np.integer)) or size < 8:
+        raise ValueError(f"size must be an integer >= 8 (the digits are 8x8), got {size!r}.")
+    from sklearn.model_selection import train_test_split
+
+    x, y = load_digits()
+    x = x[:, None, :, :]
+    if size != 8:
+        import torch
+        import torch.nn.functional as F
+
+        x = F.interpolate(torch.from_numpy(x), size=(size, size), mode="bilinear",
+                          align_corners=False).numpy()
+    xtr, xte, ytr, yte = train_test_split(x, y, test_size=test_fraction, random_state=seed, stratify=y)
+    return Split(xtr, ytr, xte, yte)
+
+
+SAMPLE_IMAGES = ("camera", "astronaut", "coins", "chelsea", "checkerboard", "china", "flower")
+
+
+def sample_image(name: str = "camera", gray: bool = True, size: int | None = None) -> np.ndarray:
+    """A real photograph shipped with scikit-image or scikit-learn, as float64 in [0, 1].
+
+    ``name`` is one of ``SAMPLE_IMAGES``. Returns (H, W) when ``gray`` else (H, W, 3)
+    (grey images are repeated to 3 channels). ``size`` resizes to (size, size) when given.
+    """
+    if name not in SAMPLE_IMAGES:
+        raise ValueError(f"name must be one of {SAMPLE_IMAGES}, got {name!r}.")
+    if name in ("china", "flower"):
+        from sklearn.datasets import load_sample_image
+
+        img = load_sample_image(f"{name}.jpg")
+    else:
+        import skimage.data
+
+        img = getattr(skimage.data, name)()
+    img = np.asarray(img, dtype=np.float64)
+    img = img / 255.0 if img.max() > 1.0 else img
+    if img.ndim == 3 and img.shape[2] == 4:
+        img = img[..., :3]
+    if gray and img.ndim == 3:
+        img = img @ np.array([0.2125, 0.7154, 0.0721])
+    elif not gray and img.ndim == 2:
+        img = np.repeat(img[..., None], 3, axis=2)
+    if size is not None:
+        if not isinstance(size, (int, np.integer)) or size < 1:
+            raise ValueError(f"size must be a positive integer, got {size!r}.")
+        from skimage.transform import resize
+
+        img = resize(img, (size, size) + img.shape[2:], anti_aliasing=True)
+    return img
