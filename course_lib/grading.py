@@ -142,7 +142,9 @@ def check_value(name: str, got: Any, expected: Any, tol: float = 1e-6, hint: str
 # --- "you called the function you were asked to write" --------------------------------
 
 def _code_names(code: types.CodeType) -> set[str]:
-    names = set(code.co_names) | set(code.co_varnames) | set(code.co_freevars)
+    # co_names: globals and attribute names (``F.conv2d`` gives "F" and "conv2d").
+    # Local variable names are left out, so a variable called ``pad`` is not a hit.
+    names = set(code.co_names)
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
             names |= _code_names(const)
