@@ -11,9 +11,10 @@ import random
 
 import numpy as np
 
-__all__ = ["setup", "DEFAULT_SEED"]
+__all__ = ["setup", "record_metric", "DEFAULT_SEED", "METRICS_ENV"]
 
 DEFAULT_SEED = 0
+METRICS_ENV = "COURSE_METRICS_FILE"
 
 
 def setup(seed: int = DEFAULT_SEED, threads: int = 2, style: bool = True) -> None:
@@ -53,3 +54,24 @@ def setup(seed: int = DEFAULT_SEED, threads: int = 2, style: bool = True) -> Non
                 "legend.frameon": False,
             }
         )
+
+
+def record_metric(name: str, value: float, unit: str = "") -> float:
+    """Print a quality number a notebook measured and, for ``make bench``, log it.
+
+    When the environment variable ``COURSE_METRICS_FILE`` is set (``make bench`` sets it
+    while it executes the notebooks), one JSON line ``{"name", "value", "unit"}`` is
+    appended to that file, so the benchmark table reports the number the notebook
+    really produced at its default settings. Returns ``value``.
+    """
+    import json
+
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"name must be a non-empty string, got {name!r}.")
+    value = float(value)
+    print(f"{name}: {value:.6g}{(' ' + unit) if unit else ''}")
+    path = os.environ.get(METRICS_ENV)
+    if path:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"name": name, "value": value, "unit": unit}) + "\n")
+    return value
