@@ -1,0 +1,253 @@
+"""A small, reusable training loop: mini-batches, a progress bar and a live loss plot.
+
+``fit`` trains any ``nn.Module`` on in-memory tensors (or numpy arrays) with a seeded
+shuffle, shows a tqdm bar (the notebook bar inside Jupyter, via ``tqdm.auto``) and, if
+asked, a loss/accuracy plot redrawn once per epoch. It returns a :class:`History` of
+per-epoch and per-batch numbers. ``evaluate`` gives (loss, accuracy) in eval mode.
+Introduced in 01_optimizers_and_training; used by the later chapters.
+"""
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+__all__ = ["History", "fit", "evaluate"]
+
+
+@dataclass
+class History:
+    """What happened during :func:`fit`: one entry per epoch, and ``step_loss`` per batch.
+
+    ``loss``/``acc`` are the training loss and accuracy averaged over each epoch's
+    batches (measured while the weights were moving); ``val_loss``/``val_acc`` are
+    measured on ``val`` at the end of each epoch (empty lists when no ``val`` is given).
+    ``acc`` entries are NaN when accuracy has no meaning for the loss (e.g. regression).
+    Introduced in 01_optimizers_and_training.
+    """
+
+    loss: list[float] = field(default_factory=list)
+    acc: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_acc: list[float] = field(default_factory=list)
+    step_loss: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def epochs(self) -> int:
+        """Number of completed epochs."""
+        return len(self.loss)
+
+    def plot(self, title: str = "Training history"):
+        """A two-panel matplotlib Figure: loss per epoch (left) and accuracy (right)."""
+        import matplotlib.pyplot as plt
+
+        fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+        _draw_history(axes, self)
+        fig.suptitle(title)
+        fig.tight_layout()
+        plt.close(fig)  # the caller displays it; avoids a second copy in notebooks
+        return fig
+
+
+def _draw_history(axes, h: History) -> None:
+    ax_loss, ax_acc = axes
+    for ax in axes:
+        ax.clear()
+    ep = np.arange(1, h.epochs + 1)
+    ax_loss.plot(ep, h.loss, "o-", label="train")
+    if h.val_loss:
+        ax_loss.plot(ep[: len(h.val_loss)], h.val_loss, "s--", label="validation")
+    ax_loss.set(xlabel="epoch", ylabel="loss", title="Loss")
+    ax_acc.plot(ep, h.acc, "o-", label="train")
+    if h.val_acc:
+        ax_acc.plot(ep[: len(h.val_acc)], h.val_acc, "s--", label="validation")
+    ax_acc.set(xlabel="epoch", ylabel="accuracy", title="Accuracy")
+    for ax in axes:
+        ax.legend(loc="best")
+
+
+# --- inputs ------------------------------------------------------------------------------
+
+def _model_dtype(model: nn.Module) -> torch.dtype:
+    for p in model.parameters():
+        if p.is_floating_point():
+            return p.dtype
+    return torch.get_default_dtype()
+
+
+def _as_tensors(data: Any, what: str, dtype: torch.dtype) -> tuple[Tensor, Tensor]:
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise ValueError(f"{what} must be a pair (x, y) of arrays or tensors, got {type(data).__name__}"
+                         f"{f' of length {len(data)}' if isinstance(data, (tuple, list)) else ''}.")
+    x, y = (torch.as_tensor(np.asarray(a)) if isinstance(a, (np.ndarray, list)) else a for a in data)
+    if not isinstance(x, Tensor) or not isinstance(y, Tensor):
+        raise ValueError(f"{what}: x and y must be numpy arrays or torch tensors, "
+                         f"got {type(data[0]).__name__} and {type(data[1]).__name__}.")
+    if x.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"{what}: x and y need a first (sample) dimension, got shapes "
+                         f"{tuple(x.shape)} and {tuple(y.shape)}.")
+    if len(x) != len(y):
+        raise ValueError(f"{what}: x has {len(x)} samples but y has {len(y)}; they must match.")
+    if len(x) == 0:
+        raise ValueError(f"{what} is empty (0 samples); give at least one sample.")
+    if x.is_floating_point():
+        if not torch.isfinite(x).all():
+            raise ValueError(f"{what}: x contains NaN or infinite values; clean the data first.")
+        x = x.to(dtype)
+    if y.is_floating_point():
+        y = y.to(dtype)
+    return x, y
+
+
+def _check_positive_int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    return int(value)
+
+
+def _correct(out: Tensor, y: Tensor, loss_fn: Callable) -> float:
+    """Number of correct predictions in a batch, or NaN when accuracy makes no sense."""
+    if not y.is_floating_point() and out.ndim >= 2 and out.shape[0] == y.shape[0]:
+        return float((out.argmax(dim=1) == y).sum())
+    if isinstance(loss_fn, (nn.BCEWithLogitsLoss, nn.BCELoss)) and out.numel() == y.numel():
+        threshold = 0.0 if isinstance(loss_fn, nn.BCEWithLogitsLoss) else 0.5
+        return float(((out.reshape(y.shape) > threshold) == (y > 0.5)).sum())
+    return math.nan
+
+
+# --- evaluation and training ------------------------------------------------------------------
+
+def evaluate(model: nn.Module, x: Any, y: Any, loss_fn: Callable = nn.CrossEntropyLoss(),
+             batch_size: int = 512) -> tuple[float, float]:
+    """Mean loss and accuracy of ``model`` on (x, y), in eval mode and without gradients.
+
+    ``x``: (N, ...) floats, ``y``: (N,) int64 class labels (or float targets for BCE).
+    Returns ``(loss, accuracy)`` with accuracy in [0, 1] (NaN for regression losses).
+    The model's train/eval mode is restored afterwards. Introduced in
+    01_optimizers_and_training.
+    """
+    batch_size = _check_positive_int(batch_size, "batch_size")
+    x, y = _as_tensors((x, y), "evaluate's data", _model_dtype(model))
+    was_training = model.training
+    model.eval()
+    total_loss, correct = 0.0, 0.0
+    try:
+        with torch.no_grad():
+            for i in range(0, len(x), batch_size):
+                xb, yb = x[i:i + batch_size], y[i:i + batch_size]
+                out = model(xb)
+                total_loss += float(loss_fn(out, yb)) * len(xb)
+                correct += _correct(out, yb, loss_fn)
+    finally:
+        model.train(was_training)
+    return total_loss / len(x), correct / len(x)
+
+
+class _LivePlot:
+    """A loss/accuracy figure shown once in the notebook and redrawn in place per epoch."""
+
+    def __init__(self) -> None:
+        import matplotlib.pyplot as plt
+        from IPython.display import display
+
+        self.fig, self.axes = plt.subplots(1, 2, figsize=(9, 3.4))
+        plt.close(self.fig)
+        self.handle = display(self.fig, display_id=True)
+
+    def update(self, h: History) -> None:
+        _draw_history(self.axes, h)
+        self.fig.suptitle(f"Training: epoch {h.epochs}")
+        self.fig.tight_layout()
+        if self.handle is not None:
+            self.handle.update(self.fig)
+
+
+def fit(model: nn.Module, train: tuple, *, epochs: int, optimizer: torch.optim.Optimizer | None = None,
+        loss_fn: Callable = nn.CrossEntropyLoss(), batch_size: int = 64, val: tuple | None = None,
+        progress: bool = True, live: bool = False, seed: int = 0,
+        scheduler: Any | None = None) -> History:
+    """Train ``model`` with mini-batch gradient descent on ``train = (x, y)`` for ``epochs``.
+
+    ``x``: (N, ...) float array/tensor, ``y``: (N,) int64 labels (or float targets for
+    BCE / regression losses). Each epoch visits the samples in a fresh order drawn from a
+    ``torch.Generator`` seeded with ``seed`` (dropout inside the model is seeded too, without
+    touching the global generator), so the same model, data and seed give the same History.
+    ``optimizer`` defaults to Adam(lr=1e-3); ``scheduler`` (optional, e.g. a
+    ``torch.optim.lr_scheduler``) is stepped once per epoch. ``val = (x_val, y_val)`` is
+    evaluated after every epoch. ``progress`` shows a tqdm bar, ``live`` a plot redrawn each
+    epoch. If the loss becomes NaN/inf, training stops early with a warning. Learner errors
+    (mismatched lengths, NaN inputs, non-positive epochs) raise ValueError. Introduced in
+    01_optimizers_and_training.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
+    epochs = _check_positive_int(epochs, "epochs")
+    batch_size = _check_positive_int(batch_size, "batch_size")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
+    dtype = _model_dtype(model)
+    x, y = _as_tensors(train, "train", dtype)
+    if val is not None:
+        x_val, y_val = _as_tensors(val, "val", dtype)
+    if optimizer is None:
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    from tqdm.auto import tqdm
+
+    history = History()
+    live_plot = _LivePlot() if live else None
+    gen = torch.Generator().manual_seed(int(seed))
+    n = len(x)
+    start = time.perf_counter()
+    bar = tqdm(range(epochs), desc="epochs", disable=not progress, leave=True)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(seed))
+        for epoch in bar:
+            model.train()
+            order = torch.randperm(n, generator=gen)
+            total_loss, correct, diverged = 0.0, 0.0, False
+            for i in range(0, n, batch_size):
+                idx = order[i:i + batch_size]
+                xb, yb = x[idx], y[idx]
+                optimizer.zero_grad()
+                out = model(xb)
+                loss = loss_fn(out, yb)
+                loss.backward()
+                optimizer.step()
+                value = float(loss.detach())
+                history.step_loss.append(value)
+                if not math.isfinite(value):
+                    diverged = True
+                    break
+                total_loss += value * len(idx)
+                with torch.no_grad():
+                    correct += _correct(out, yb, loss_fn)
+            if diverged:
+                warnings.warn(f"fit: the loss became {value} in epoch {epoch + 1}; training stopped. "
+                              f"Try a smaller learning rate.", RuntimeWarning, stacklevel=2)
+                break
+            history.loss.append(total_loss / n)
+            history.acc.append(correct / n)
+            history.lr.append(float(optimizer.param_groups[0]["lr"]))
+            if val is not None:
+                vl, va = evaluate(model, x_val, y_val, loss_fn)
+                history.val_loss.append(vl)
+                history.val_acc.append(va)
+            if scheduler is not None:
+                scheduler.step()
+            postfix = {"loss": f"{history.loss[-1]:.4f}"}
+            if val is not None:
+                postfix["val_acc"] = f"{history.val_acc[-1]:.3f}"
+            bar.set_postfix(postfix)
+            if live_plot is not None:
+                live_plot.update(history)
+    bar.close()
+    history.seconds = time.perf_counter() - start
+    return history
