@@ -1,0 +1,319 @@
+"""Classic CNN architectures in plain torch (no torchvision), built from readable blocks.
+
+Constructors: :func:`lenet5`, :func:`alexnet`, :func:`vgg16`, :func:`googlenet`,
+:func:`inception_v3`, :func:`resnet18`, :func:`resnet50`. At their defaults (1000
+classes, 3-channel input) each has exactly the trainable-parameter count of the
+reference implementation in torchvision (LeNet-5: the classic 32x32 version, 10 outputs).
+``width`` shrinks every channel count (a "reduced" model with the same block structure)
+and ``small_input=True`` swaps the ImageNet stem for one suited to 32x32 images.
+The Inception family lives in :mod:`course_lib.inception`. Introduced in 03_cnn_architectures.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+__all__ = [
+    "count_parameters", "scaled", "conv_bn_relu", "lenet5", "alexnet", "vgg16", "BasicBlock",
+    "Bottleneck", "identity_block", "convolutional_block", "ResNet", "resnet18", "resnet50",
+    "stacked_net",
+]
+
+
+def count_parameters(model: nn.Module, trainable_only: bool = True) -> int:
+    """Number of (trainable) scalar parameters of ``model``: the sum of ``p.numel()``.
+
+    Works on models built on the ``meta`` device too (no memory needed). Introduced in
+    03_cnn_architectures.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
+    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+
+
+def _check(name: str, value, kind: type = int, low: float = 1) -> None:
+    ok = isinstance(value, (int, float) if kind is float else int) and not isinstance(value, bool)
+    if not ok or value < low or (kind is float and value > 1):
+        allowed = f"an integer >= {low}" if kind is int else "a number in (0, 1]"
+        raise ValueError(f"{name} must be {allowed}, got {value!r}.")
+
+
+def scaled(channels: int, width: float) -> int:
+    """``channels`` times ``width`` rounded, at least 1: how a reduced model shrinks a layer."""
+    return max(1, int(round(channels * width)))
+
+
+def _check_common(num_classes: int, in_channels: int, width: float) -> None:
+    _check("num_classes", num_classes)
+    _check("in_channels", in_channels)
+    if not isinstance(width, (int, float)) or isinstance(width, bool) or not 0 < width <= 1:
+        raise ValueError(f"width must be a number in (0, 1] (1 = the full model), got {width!r}.")
+
+
+def conv_bn_relu(c_in: int, c_out: int, kernel_size, stride=1, padding=0, eps: float = 1e-3) -> nn.Sequential:
+    """Conv (no bias, BN makes it redundant) -> BatchNorm -> ReLU; torchvision's ``BasicConv2d``.
+
+    (N, c_in, H, W) -> (N, c_out, H', W'). Used by the Inception models (BN eps 0.001).
+    """
+    return nn.Sequential(OrderedDict(
+        conv=nn.Conv2d(c_in, c_out, kernel_size, stride=stride, padding=padding, bias=False),
+        bn=nn.BatchNorm2d(c_out, eps=eps), relu=nn.ReLU(inplace=True)))
+
+
+# --- LeNet-5 (LeCun et al., 1998) -----------------------------------------------------------
+
+def lenet5(num_classes: int = 10, in_channels: int = 1, activation: str = "tanh") -> nn.Sequential:
+    """LeNet-5 for 32x32 inputs: conv 6@5x5, avg-pool, conv 16@5x5, avg-pool, FC 120, 84, out.
+
+    (N, in_channels, 32, 32) -> logits (N, num_classes). C3 is fully connected to S2 (the
+    original's sparse connection table is left out), the output is a linear layer (not
+    RBF units), so with 10 classes there are 61,706 parameters. Introduced in 03_cnn_architectures.
+    """
+    _check_common(num_classes, in_channels, 1.0)
+    if activation not in ("tanh", "relu"):
+        raise ValueError(f"activation must be 'tanh' or 'relu', got {activation!r}.")
+    act = nn.Tanh if activation == "tanh" else nn.ReLU
+    return nn.Sequential(OrderedDict(
+        c1=nn.Conv2d(in_channels, 6, 5), a1=act(), s2=nn.AvgPool2d(2),
+        c3=nn.Conv2d(6, 16, 5), a3=act(), s4=nn.AvgPool2d(2), flatten=nn.Flatten(),
+        f5=nn.Linear(16 * 5 * 5, 120), a5=act(), f6=nn.Linear(120, 84), a6=act(),
+        output=nn.Linear(84, num_classes)))
+
+
+# --- AlexNet (Krizhevsky et al., 2012) and VGG-16 (Simonyan & Zisserman, 2014) ----------------
+
+def _classifier(n_in: int, hidden: int, num_classes: int, dropout: float) -> nn.Sequential:
+    return nn.Sequential(OrderedDict(
+        drop1=nn.Dropout(dropout), fc1=nn.Linear(n_in, hidden), relu1=nn.ReLU(inplace=True),
+        drop2=nn.Dropout(dropout), fc2=nn.Linear(hidden, hidden), relu2=nn.ReLU(inplace=True),
+        fc3=nn.Linear(hidden, num_classes)))
+
+
+def alexnet(num_classes: int = 1000, in_channels: int = 3, width: float = 1.0,
+            small_input: bool = False, dropout: float = 0.5) -> nn.Sequential:
+    """AlexNet, the one-GPU variant of torchvision (64, 192, 384, 256, 256 channels, no LRN).
+
+    (N, in_channels, 224, 224) -> (N, num_classes): 61,100,840 parameters at the defaults.
+    ``small_input`` (32x32 images): a 3x3 stride-1 first conv and a 1x1 final pool instead
+    of 11x11 stride 4 and 6x6. Introduced in 03_cnn_architectures.
+    """
+    _check_common(num_classes, in_channels, width)
+    c = [scaled(n, width) for n in (64, 192, 384, 256, 256)]
+    k1, s1, p1, pool = (3, 1, 1, 1) if small_input else (11, 4, 2, 6)
+    features = nn.Sequential(OrderedDict(
+        conv1=nn.Conv2d(in_channels, c[0], k1, stride=s1, padding=p1), relu1=nn.ReLU(inplace=True),
+        pool1=nn.MaxPool2d(3, stride=2),
+        conv2=nn.Conv2d(c[0], c[1], 5, padding=2), relu2=nn.ReLU(inplace=True),
+        pool2=nn.MaxPool2d(3, stride=2),
+        conv3=nn.Conv2d(c[1], c[2], 3, padding=1), relu3=nn.ReLU(inplace=True),
+        conv4=nn.Conv2d(c[2], c[3], 3, padding=1), relu4=nn.ReLU(inplace=True),
+        conv5=nn.Conv2d(c[3], c[4], 3, padding=1), relu5=nn.ReLU(inplace=True),
+        pool5=nn.MaxPool2d(3, stride=2)))
+    return nn.Sequential(OrderedDict(
+        features=features, avgpool=nn.AdaptiveAvgPool2d(pool), flatten=nn.Flatten(),
+        classifier=_classifier(c[4] * pool * pool, scaled(4096, width), num_classes, dropout)))
+
+
+VGG16_STAGES = ((64, 64), (128, 128), (256, 256, 256), (512, 512, 512), (512, 512, 512))
+
+
+def vgg_stage(c_in: int, channels: tuple[int, ...]) -> nn.Sequential:
+    """A VGG stage: 3x3 'same' convs with ReLU, then 2x2 max pooling (halves H and W).
+
+    (N, c_in, H, W) -> (N, channels[-1], H // 2, W // 2).
+    """
+    layers: list[nn.Module] = []
+    for c_out in channels:
+        layers += [nn.Conv2d(c_in, c_out, 3, padding=1), nn.ReLU(inplace=True)]
+        c_in = c_out
+    return nn.Sequential(*layers, nn.MaxPool2d(2, 2))
+
+
+def vgg16(num_classes: int = 1000, in_channels: int = 3, width: float = 1.0,
+          small_input: bool = False, dropout: float = 0.5) -> nn.Sequential:
+    """VGG-16 (configuration D, no batch norm): 13 convs in 5 stages, then FC 4096, 4096, out.
+
+    (N, in_channels, 224, 224) -> (N, num_classes): 138,357,544 parameters at the defaults.
+    ``small_input`` (32x32 images, 1x1 after five poolings) pools to 1x1 instead of 7x7.
+    Introduced in 03_cnn_architectures.
+    """
+    _check_common(num_classes, in_channels, width)
+    stages, c_in = OrderedDict(), in_channels
+    for i, chans in enumerate(VGG16_STAGES, start=1):
+        chans = tuple(scaled(n, width) for n in chans)
+        stages[f"stage{i}"] = vgg_stage(c_in, chans)
+        c_in = chans[-1]
+    pool = 1 if small_input else 7
+    return nn.Sequential(OrderedDict(
+        **stages, avgpool=nn.AdaptiveAvgPool2d(pool), flatten=nn.Flatten(),
+        classifier=_classifier(c_in * pool * pool, scaled(4096, width), num_classes, dropout)))
+
+
+# --- ResNet (He et al., 2015) -------------------------------------------------------------------
+
+def _shortcut(c_in: int, c_out: int, stride: int) -> nn.Sequential | None:
+    if stride == 1 and c_in == c_out:
+        return None  # identity shortcut
+    return nn.Sequential(OrderedDict(conv=nn.Conv2d(c_in, c_out, 1, stride=stride, bias=False),
+                                     bn=nn.BatchNorm2d(c_out)))
+
+
+def identity_block(x: torch.Tensor, block: nn.Module) -> torch.Tensor:
+    """Residual block whose shortcut is the identity: ReLU(main_path(x) + x).
+
+    x: (N, C, H, W) -> (N, C, H, W); needs ``block.main_path`` to keep the shape.
+    """
+    return F.relu(block.main_path(x) + x)
+
+
+def convolutional_block(x: torch.Tensor, block: nn.Module) -> torch.Tensor:
+    """Residual block with a 1x1 conv + BN on the shortcut: ReLU(main_path(x) + shortcut(x)).
+
+    x: (N, C_in, H, W) -> (N, C_out, H / stride, W / stride). Used where the shapes change.
+    """
+    return F.relu(block.main_path(x) + block.shortcut(x))
+
+
+class BasicBlock(nn.Module):
+    """Two 3x3 conv-BN layers plus a shortcut (ResNet-18/34). (N, c_in, H, W) -> (N, c_out, H/s, W/s)."""
+
+    def __init__(self, c_in: int, c_out: int, stride: int = 1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(c_in, c_out, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(c_out)
+        self.conv2 = nn.Conv2d(c_out, c_out, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(c_out)
+        self.shortcut = _shortcut(c_in, c_out, stride)
+
+    def main_path(self, x: torch.Tensor) -> torch.Tensor:
+        return self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)))))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return identity_block(x, self) if self.shortcut is None else convolutional_block(x, self)
+
+
+class Bottleneck(nn.Module):
+    """1x1 (reduce) -> 3x3 (stride here, as in torchvision's "v1.5") -> 1x1 (expand x4), plus a shortcut.
+
+    (N, c_in, H, W) -> (N, 4 * c_mid, H / stride, W / stride). ResNet-50/101/152.
+    """
+
+    expansion = 4
+
+    def __init__(self, c_in: int, c_mid: int, stride: int = 1):
+        super().__init__()
+        c_out = c_mid * self.expansion
+        self.conv1 = nn.Conv2d(c_in, c_mid, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(c_mid)
+        self.conv2 = nn.Conv2d(c_mid, c_mid, 3, stride=stride, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(c_mid)
+        self.conv3 = nn.Conv2d(c_mid, c_out, 1, bias=False)
+        self.bn3 = nn.BatchNorm2d(c_out)
+        self.shortcut = _shortcut(c_in, c_out, stride)
+
+    def main_path(self, x: torch.Tensor) -> torch.Tensor:
+        a = F.relu(self.bn1(self.conv1(x)))
+        a = F.relu(self.bn2(self.conv2(a)))
+        return self.bn3(self.conv3(a))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return identity_block(x, self) if self.shortcut is None else convolutional_block(x, self)
+
+
+class ResNet(nn.Module):
+    """Stem (7x7/2 conv + 3x3/2 max pool, or a 3x3/1 conv for ``small_input``), four stages
+    of residual blocks (the first block of stages 2-4 halves H and W), global average pool, FC.
+
+    (N, in_channels, H, W) -> (N, num_classes).
+    """
+
+    def __init__(self, block: type, blocks_per_stage: tuple[int, ...], num_classes: int = 1000,
+                 in_channels: int = 3, width: float = 1.0, small_input: bool = False):
+        super().__init__()
+        _check_common(num_classes, in_channels, width)
+        c = scaled(64, width)
+        if small_input:
+            self.conv1 = nn.Conv2d(in_channels, c, 3, padding=1, bias=False)
+            self.maxpool = nn.Identity()
+        else:
+            self.conv1 = nn.Conv2d(in_channels, c, 7, stride=2, padding=3, bias=False)
+            self.maxpool = nn.MaxPool2d(3, stride=2, padding=1)
+        self.bn1 = nn.BatchNorm2d(c)
+        self.relu = nn.ReLU(inplace=True)
+        c_in, expansion = c, getattr(block, "expansion", 1)
+        for i, n in enumerate(blocks_per_stage):
+            c_mid = scaled(64 * 2 ** i, width)
+            layers = []
+            for j in range(n):
+                layers.append(block(c_in, c_mid, stride=2 if (j == 0 and i > 0) else 1))
+                c_in = c_mid * expansion
+            setattr(self, f"layer{i + 1}", nn.Sequential(*layers))
+        self.n_stages = len(blocks_per_stage)
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(c_in, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+        for i in range(self.n_stages):
+            x = getattr(self, f"layer{i + 1}")(x)
+        return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
+def resnet18(num_classes: int = 1000, in_channels: int = 3, width: float = 1.0,
+             small_input: bool = False) -> ResNet:
+    """ResNet-18: BasicBlocks (2, 2, 2, 2). (N, C, 224, 224) -> (N, num_classes); 11,689,512
+    parameters at the defaults. Introduced in 03_cnn_architectures."""
+    return ResNet(BasicBlock, (2, 2, 2, 2), num_classes, in_channels, width, small_input)
+
+
+def resnet50(num_classes: int = 1000, in_channels: int = 3, width: float = 1.0,
+             small_input: bool = False) -> ResNet:
+    """ResNet-50: Bottleneck blocks (3, 4, 6, 3). (N, C, 224, 224) -> (N, num_classes);
+    25,557,032 parameters at the defaults. Introduced in 03_cnn_architectures."""
+    return ResNet(Bottleneck, (3, 4, 6, 3), num_classes, in_channels, width, small_input)
+
+
+# --- plain vs residual stacks for the degradation experiment ---------------------------------
+
+def stacked_net(blocks_per_stage: int, residual: bool, widths: tuple[int, ...] = (16, 32, 64),
+                num_classes: int = 10, in_channels: int = 1) -> nn.Sequential:
+    """The CIFAR-style nets of He et al. (2015, sec. 4.2): a 3x3 conv, then for each width a
+    stage of ``blocks_per_stage`` pairs of 3x3 conv-BN(-ReLU) layers (stride 2 at the start of
+    every stage after the first), global average pool, FC. Depth = 2 * blocks * stages + 2.
+
+    ``residual=False`` is the plain net; ``residual=True`` adds a shortcut around every pair
+    (a 1x1 conv where the shape changes): the same layers, only the shortcuts differ.
+    (N, in_channels, H, W) -> (N, num_classes). Introduced in 03_cnn_architectures.
+    """
+    _check("blocks_per_stage", blocks_per_stage)
+    layers: list[nn.Module] = [nn.Conv2d(in_channels, widths[0], 3, padding=1, bias=False),
+                               nn.BatchNorm2d(widths[0]), nn.ReLU(inplace=True)]
+    c_in = widths[0]
+    for i, c in enumerate(widths):
+        for j in range(blocks_per_stage):
+            block = BasicBlock(c_in, c, stride=2 if (j == 0 and i > 0) else 1)
+            layers.append(block if residual else _PlainPair(block))
+            c_in = c
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c_in, num_classes)]
+    return nn.Sequential(*layers)
+
+
+class _PlainPair(nn.Module):
+    """A BasicBlock's two conv-BN layers without its shortcut: ReLU(main_path(x))."""
+
+    def __init__(self, block: BasicBlock):
+        super().__init__()
+        block.shortcut = None
+        self.block = block
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.relu(self.block.main_path(x))
+
+
+# The Inception family is long enough for its own module; re-exported here for one import.
+from .inception import GoogLeNet, InceptionV3, googlenet, inception_v3  # noqa: E402
+
+__all__ += ["GoogLeNet", "InceptionV3", "googlenet", "inception_v3"]
