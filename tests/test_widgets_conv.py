@@ -1,0 +1,109 @@
+"""Headless tests of the chapter-00 and chapter-02 widgets: build them, set .value, read
+what they show (no browser). The computation behind them is course_lib.conv; here we check
+the wiring: state, message, the drawn window and the displayed filtered image."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from course_lib import conv, data, widgets
+
+
+@pytest.fixture()
+def explorer():
+    return widgets.conv_explorer(n=6, f=3, p=0, s=1)
+
+
+def test_explorer_structure_for_browser_tests(explorer):
+    controls = explorer.children[0]
+    descriptions = {getattr(w, "description", None) for box in controls.children for w in box.children}
+    assert {"n", "f", "p", "s"} <= descriptions
+    assert explorer.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_explorer_follows_sliders(explorer):
+    assert explorer.state["ok"] and explorer.state["out_size"] == 4
+    assert "4x4" in explorer.message.value
+    first_png = explorer.image.value
+    explorer.p.value = 1
+    assert explorer.state["out_size"] == 6 and explorer.state["padded_size"] == 8
+    assert "6x6" in explorer.message.value
+    assert explorer.i.max == 5 and explorer.j.max == 5
+    assert explorer.image.value != first_png
+    explorer.s.value = 2
+    explorer.i.value, explorer.j.value = 2, 1
+    assert explorer.state["out_size"] == conv.conv_output_size(6, 3, 1, 2) == 3
+    assert explorer.position == (2, 1)
+    assert explorer.state["window"] == (4, 2, 7, 5)
+    # the drawn rectangle sits on padded rows 4..6 and columns 2..4 (cell centres at integers)
+    patch = explorer.artists["window"]
+    assert patch.get_visible()
+    assert patch.get_xy() == pytest.approx((2 - 0.5, 4 - 0.5))
+    assert (patch.get_width(), patch.get_height()) == (3, 3)
+    assert explorer.artists["cell"].get_xy() == pytest.approx((1 - 0.5, 2 - 0.5))
+
+
+def test_explorer_clips_position_when_output_shrinks(explorer):
+    explorer.i.value = 3
+    explorer.f.value = 5          # 6x6 with 5x5 -> 2x2 output, i must drop to 1
+    assert explorer.i.max == 1 and explorer.i.value == 1
+    assert explorer.position == (1, 0)
+    assert explorer.state["window"] == (1, 0, 6, 5)
+
+
+def test_explorer_impossible_setting_shows_message_and_does_not_raise(explorer):
+    explorer.n.value = 3
+    explorer.f.value = 7          # f > n + 2p: no window fits
+    assert explorer.state["ok"] is False
+    assert "Impossible setting" in explorer.message.value
+    assert "larger" in explorer.message.value
+    assert not explorer.artists["window"].get_visible()
+    assert explorer.i.disabled and explorer.j.disabled
+    explorer.p.value = 2          # 3 + 4 = 7: fits again, a 1x1 output
+    assert explorer.state["ok"] and explorer.state["out_size"] == 1
+    assert explorer.artists["window"].get_visible() and not explorer.i.disabled
+
+
+def _torch_same(image: np.ndarray, kernel) -> np.ndarray:
+    x = torch.tensor(image, dtype=torch.float64)[None, None]
+    k = torch.tensor(np.asarray(kernel, dtype=np.float64))[None, None]
+    return F.conv2d(x, k, padding=1)[0, 0].numpy()
+
+
+@pytest.mark.parametrize("name", list(widgets.FILTER_KERNELS))
+def test_filter_playground_shows_conv_of_image_with_chosen_kernel(name):
+    image = data.sample_image("camera", size=64)
+    w = widgets.filter_playground(image, kernel="identity")
+    np.testing.assert_allclose(w.out_image, image, atol=1e-12)
+    w.kernel.value = name
+    expected = _torch_same(image, widgets.FILTER_KERNELS[name])
+    np.testing.assert_allclose(w.weights, widgets.FILTER_KERNELS[name], atol=0)
+    np.testing.assert_allclose([c.value for c in w.cells], np.ravel(widgets.FILTER_KERNELS[name]))
+    np.testing.assert_allclose(w.out_image, expected, atol=1e-10)
+    lo, hi = w.artists["filtered"].get_clim()
+    assert lo == pytest.approx(expected.min()) and hi == pytest.approx(expected.max())
+
+
+def test_filter_playground_typed_kernel_switches_to_custom():
+    image = data.sample_image("coins", size=48)
+    w = widgets.filter_playground(image, kernel="vertical edge")
+    before = w.image.value
+    w.cells[4].value = 2.0        # centre tap 0 -> 2
+    assert w.kernel.value == "custom"
+    k = np.array(widgets.FILTER_KERNELS["vertical edge"], dtype=float)
+    k[1, 1] = 2.0
+    np.testing.assert_allclose(w.out_image, _torch_same(image, k), atol=1e-10)
+    assert w.image.value != before
+
+
+def test_filter_playground_rejects_bad_image():
+    with pytest.raises(ValueError, match="2-D grey image"):
+        widgets.filter_playground(np.zeros((4, 4, 3)))
+
+
+def test_slider_check_label_follows_slider():
+    w = widgets.slider_check()
+    w.slider.value = 7
+    assert w.label.value == "x = 7, x squared = 49"
