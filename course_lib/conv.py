@@ -67,8 +67,22 @@ def _check_ndim(fname: str, name: str, a: np.ndarray, nd: int, layout: str) -> N
                          f"got shape {a.shape} ({a.ndim} axes).")
 
 
+def _geometry(fname, spatial, kernel, stride, padding, dilation):
+    """Per-axis (stride, padding, dilation) tuples and the output sizes, or a learner error."""
+    nd = len(spatial)
+    stride, padding = _ints("stride", stride, nd, 1), _ints("padding", padding, nd, 0)
+    dilation = _ints("dilation", dilation, nd, 1)
+    sizes = []
+    for a in range(nd):
+        try:
+            sizes.append(conv_output_size(spatial[a], kernel[a], padding[a], stride[a], dilation[a]))
+        except ValueError as err:
+            raise ValueError(f"{fname}, spatial axis {a}: {err}") from None
+    return stride, padding, dilation, tuple(sizes)
+
+
 def _prepare(fname, x, w, b, stride, padding, dilation, nd):
-    """Check a convolution's arguments; returns arrays in one dtype and per-axis tuples."""
+    """Check a convolution's arguments: arrays in one dtype, per-axis tuples, output sizes."""
     x, w = _array("x", x), _array("w", w)
     _check_ndim(fname, "x", x, nd + 2, _LAYOUT[nd])
     _check_ndim(fname, "w", w, nd + 2, "(C_out, C_in" + ", k" * nd + ")")
@@ -78,14 +92,7 @@ def _prepare(fname, x, w, b, stride, padding, dilation, nd):
     if 0 in x.shape or 0 in w.shape:
         raise ValueError(f"{fname}: every axis of x and w must have size >= 1, "
                          f"got x {x.shape} and w {w.shape}.")
-    stride, padding = _ints("stride", stride, nd, 1), _ints("padding", padding, nd, 0)
-    dilation = _ints("dilation", dilation, nd, 1)
-    for axis in range(nd):  # raises a learner sentence if the filter does not fit
-        try:
-            conv_output_size(x.shape[2 + axis], w.shape[2 + axis], padding[axis],
-                             stride[axis], dilation[axis])
-        except ValueError as err:
-            raise ValueError(f"{fname}, spatial axis {axis}: {err}") from None
+    geometry = _geometry(fname, x.shape[2:], w.shape[2:], stride, padding, dilation)
     dtype = np.result_type(x.dtype, w.dtype, np.float32)
     if b is not None:
         b = _array("b", b)
@@ -93,7 +100,7 @@ def _prepare(fname, x, w, b, stride, padding, dilation, nd):
             raise ValueError(f"{fname}: b must have shape (C_out,) = ({w.shape[0]},), "
                              f"one bias per filter, got shape {b.shape}.")
         b = b.astype(dtype, copy=False)
-    return x.astype(dtype, copy=False), w.astype(dtype, copy=False), b, stride, padding, dilation
+    return (x.astype(dtype, copy=False), w.astype(dtype, copy=False), b) + geometry
 
 
 # --- sizes and padding ------------------------------------------------------------------
@@ -163,11 +170,9 @@ def conv2d_naive(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     -> ``(N, C_out, H_out, W_out)``. ``stride``, ``padding``, ``dilation``: int or (h, w).
     Equal to ``torch.nn.functional.conv2d``. Introduced in 02_convolution_arithmetic.
     """
-    x, w, b, (sh, sw), (ph, pw), (dh, dw) = _prepare("conv2d_naive", x, w, b, stride,
-                                                     padding, dilation, 2)
+    x, w, b, (sh, sw), (ph, pw), (dh, dw), (h_out, w_out) = _prepare(
+        "conv2d_naive", x, w, b, stride, padding, dilation, 2)
     n_img, c_out, kh, kw = x.shape[0], w.shape[0], w.shape[2], w.shape[3]
-    h_out = conv_output_size(x.shape[2], kh, ph, sh, dh)
-    w_out = conv_output_size(x.shape[3], kw, pw, sw, dw)
     xp = zero_pad(x, (ph, pw))
     out = np.zeros((n_img, c_out, h_out, w_out), dtype=x.dtype)
     for n in range(n_img):
@@ -196,17 +201,20 @@ def _windows(xp: np.ndarray, kernel, stride, dilation) -> np.ndarray:
     return as_strided(xp, shape, strides, writeable=False)
 
 
-def _conv_nd(fname, x, w, b, stride, padding, dilation, nd) -> np.ndarray:
-    """Shared core of conv1d/conv2d_im2col/conv3d: im2col then one (batched) matmul."""
-    x, w, b, stride, padding, dilation = _prepare(fname, x, w, b, stride, padding, dilation, nd)
+def _im2col(x, kernel, stride, padding, dilation) -> np.ndarray:
+    """Checked arguments, any number of spatial axes: ``(N, C, *S) -> (N, C*prod(k), L)``."""
     xp = np.pad(x, [(0, 0), (0, 0)] + [(p, p) for p in padding])
-    win = _windows(xp, w.shape[2:], stride, dilation)       # (N, C, *k, *out), a view
-    out_sizes = win.shape[2 + nd:]
-    cols = win.reshape(x.shape[0], -1, math.prod(out_sizes))  # (N, C*prod(k), L), a copy
+    win = _windows(xp, kernel, stride, dilation)             # (N, C, *k, *out), a view
+    return win.reshape(x.shape[0], x.shape[1] * math.prod(kernel), -1)  # the one copy
+
+
+def _conv_core(x, w, b, stride, padding, dilation, sizes):
+    """Checked arguments: im2col, then one matrix product per image. Returns (out, cols)."""
+    cols = _im2col(x, w.shape[2:], stride, padding, dilation)  # (N, C_in*prod(k), L)
     out = w.reshape(w.shape[0], -1) @ cols                   # (N, C_out, L)
     if b is not None:
         out += b[:, None]
-    return out.reshape((x.shape[0], w.shape[0]) + tuple(out_sizes))
+    return out.reshape((x.shape[0], w.shape[0]) + sizes), cols
 
 
 def im2col(x, kh: int, kw: int, stride=1, padding=0, dilation=1) -> np.ndarray:
@@ -216,15 +224,11 @@ def im2col(x, kh: int, kw: int, stride=1, padding=0, dilation=1) -> np.ndarray:
     ``w.reshape(C_out, -1)``, so ``w.reshape(C_out, -1) @ cols`` is the convolution.
     Same as ``torch.nn.functional.unfold``. Introduced in 02_convolution_arithmetic.
     """
-    kh, kw = _int("kh", kh, 1), _int("kw", kw, 1)
+    kernel = (_int("kh", kh, 1), _int("kw", kw, 1))
     x = _array("x", x)
     _check_ndim("im2col", "x", x, 4, _LAYOUT[2])
-    fake_w = np.broadcast_to(np.zeros(1, x.dtype), (1, x.shape[1], kh, kw))  # sizes only
-    x, _, _, stride, padding, dilation = _prepare("im2col", x, fake_w, None, stride,
-                                                  padding, dilation, 2)
-    xp = zero_pad(x, padding)
-    win = _windows(xp, (kh, kw), stride, dilation)
-    return win.reshape(x.shape[0], x.shape[1] * kh * kw, -1)
+    stride, padding, dilation, _ = _geometry("im2col", x.shape[2:], kernel, stride, padding, dilation)
+    return _im2col(x, kernel, stride, padding, dilation)
 
 
 def col2im(cols, x_shape, kh: int, kw: int, stride=1, padding=0, dilation=1) -> np.ndarray:
@@ -235,9 +239,9 @@ def col2im(cols, x_shape, kh: int, kw: int, stride=1, padding=0, dilation=1) -> 
     Introduced in 02_convolution_arithmetic.
     """
     n, c, h, wd = (_int("x_shape entry", v, 1) for v in x_shape)
-    (sh, sw), (ph, pw), (dh, dw) = (_ints("stride", stride, 2, 1), _ints("padding", padding, 2, 0),
-                                    _ints("dilation", dilation, 2, 1))
-    h_out, w_out = conv_output_size(h, kh, ph, sh, dh), conv_output_size(wd, kw, pw, sw, dw)
+    kh, kw = _int("kh", kh, 1), _int("kw", kw, 1)
+    (sh, sw), (ph, pw), (dh, dw), (h_out, w_out) = _geometry(
+        "col2im", (h, wd), (kh, kw), stride, padding, dilation)
     cols = np.asarray(cols)
     if cols.shape != (n, c * kh * kw, h_out * w_out):
         raise ValueError(f"col2im: cols must have shape (N, C*kh*kw, H_out*W_out) = "
@@ -258,7 +262,7 @@ def conv2d_im2col(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     ``w: (C_out, C_in, kh, kw)``, ``b: (C_out,)`` -> ``(N, C_out, H_out, W_out)``.
     Introduced in 02_convolution_arithmetic.
     """
-    return _conv_nd("conv2d_im2col", x, w, b, stride, padding, dilation, 2)
+    return _conv_core(*_prepare("conv2d_im2col", x, w, b, stride, padding, dilation, 2))[0]
 
 
 def conv1d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
@@ -266,7 +270,7 @@ def conv1d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     -> ``(N, C_out, L_out)``; a length-14 signal and a size-5 filter give 10 outputs. Equal to
     ``torch.nn.functional.conv1d``. Introduced in 02_convolution_arithmetic.
     """
-    return _conv_nd("conv1d", x, w, b, stride, padding, dilation, 1)
+    return _conv_core(*_prepare("conv1d", x, w, b, stride, padding, dilation, 1))[0]
 
 
 def conv3d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
@@ -275,7 +279,7 @@ def conv3d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     14x14x14 with a 5x5x5 filter gives 10x10x10. Equal to ``torch.nn.functional.conv3d``.
     Introduced in 02_convolution_arithmetic.
     """
-    return _conv_nd("conv3d", x, w, b, stride, padding, dilation, 3)
+    return _conv_core(*_prepare("conv3d", x, w, b, stride, padding, dilation, 3))[0]
 
 
 # --- backward pass of a conv layer (CS231n style) ---------------------------------------
@@ -286,15 +290,10 @@ def conv_forward(x, w, b, stride=1, padding=0, dilation=1):
     ``(out, cache)`` with ``out: (N, C_out, H_out, W_out)``. Introduced in
     02_convolution_arithmetic.
     """
-    x, w, b, stride, padding, dilation = _prepare("conv_forward", x, w, b, stride, padding,
-                                                  dilation, 2)
-    cols = im2col(x, w.shape[2], w.shape[3], stride, padding, dilation)  # (N, K, L)
-    out = w.reshape(w.shape[0], -1) @ cols                                # (N, C_out, L)
-    if b is not None:
-        out += b[:, None]
-    sizes = [conv_output_size(x.shape[2 + a], w.shape[2 + a], padding[a], stride[a], dilation[a])
-             for a in range(2)]
-    return out.reshape(x.shape[0], w.shape[0], *sizes), (x.shape, w, cols, stride, padding, dilation)
+    x, w, b, stride, padding, dilation, sizes = _prepare("conv_forward", x, w, b, stride,
+                                                         padding, dilation, 2)
+    out, cols = _conv_core(x, w, b, stride, padding, dilation, sizes)
+    return out, (x.shape, w, cols, stride, padding, dilation, sizes)
 
 
 def conv_backward(dout, cache):
@@ -305,11 +304,10 @@ def conv_backward(dout, cache):
     ``dw = dout @ cols^T`` and ``dx = col2im(W_mat^T @ dout)``. Equal to autograd.
     Introduced in 02_convolution_arithmetic.
     """
-    x_shape, w, cols, stride, padding, dilation = cache
+    x_shape, w, cols, stride, padding, dilation, sizes = cache
     dout = _array("dout", dout)
     n, c_out, kh, kw = x_shape[0], w.shape[0], w.shape[2], w.shape[3]
-    expected = (n, c_out) + tuple(conv_output_size(x_shape[2 + a], w.shape[2 + a], padding[a],
-                                                   stride[a], dilation[a]) for a in range(2))
+    expected = (n, c_out) + sizes
     if dout.shape != expected:
         raise ValueError(f"conv_backward: dout must have the shape of the forward output "
                          f"{expected}, got {dout.shape}.")
@@ -528,11 +526,9 @@ def explorer_state(n: int, f: int, p: int, s: int, i: int = 0, j: int = 0) -> di
     fit exactly). When the settings are impossible ``ok`` is False, ``message`` says why and
     ``out_size``/``window`` are None. Introduced in 02_convolution_arithmetic.
     """
-    state = {"ok": False, "out_size": None, "window": None, "leftover": 0}
-    try:
-        state["padded_size"] = _int("n", n, 1) + 2 * _int("p", p, 0)
-    except (TypeError, ValueError):
-        state["padded_size"] = n if isinstance(n, Integral) and n > 0 else 0
+    sane = all(isinstance(v, Integral) and not isinstance(v, bool) for v in (n, p)) and n >= 1
+    state = {"ok": False, "out_size": None, "window": None, "leftover": 0,
+             "padded_size": int(n + 2 * max(p, 0)) if sane else 0}
     try:
         out = conv_output_size(n, f, p, s)
     except (TypeError, ValueError) as err:
