@@ -153,14 +153,15 @@ def zero_pad(x, p) -> np.ndarray:
 def conv_single_step(a_slice, W, b=0.0) -> float:
     """One output value: sum(a_slice * W) + b for one window and one filter.
 
-    ``a_slice`` and ``W`` have the same shape, e.g. ``(C_in, f, f)``; returns a float.
+    ``a_slice`` and ``W`` have the same shape, e.g. ``(C_in, f, f)``; ``b`` a number (or a
+    size-1 array, or None for no bias); returns a float.
     Introduced in 02_convolution_arithmetic.
     """
     a_slice, W = _array("a_slice", a_slice), _array("W", W)
     if a_slice.shape != W.shape:
         raise ValueError(f"conv_single_step: a_slice {a_slice.shape} and W {W.shape} must have "
                          f"the same shape (one window and one filter).")
-    return float(np.sum(a_slice * W) + float(np.asarray(b).sum()))
+    return float(np.sum(a_slice * W) + (0.0 if b is None else float(np.sum(b))))
 
 
 def conv2d_naive(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
@@ -313,7 +314,7 @@ def conv_backward(dout, cache):
                          f"{expected}, got {dout.shape}.")
     d = dout.reshape(n, c_out, -1)                                # (N, C_out, L)
     db = d.sum(axis=(0, 2))
-    dw = np.einsum("nol,nkl->ok", d, cols).reshape(w.shape)
+    dw = np.tensordot(d, cols, axes=([0, 2], [0, 2])).reshape(w.shape)  # sum over n and l
     dcols = w.reshape(c_out, -1).T @ d                            # (N, K, L)
     dx = col2im(dcols, x_shape, kh, kw, stride, padding, dilation)
     return dx, dw, db
@@ -456,10 +457,10 @@ def conv_transpose2d(x, w, b=None, stride=1, padding=0, output_padding=0,
     dtype = np.result_type(x.dtype, w.dtype, np.float32)
     full = np.zeros((n, c_out, (h - 1) * sh + dh * (kh - 1) + 1 + oh,
                      (wd - 1) * sw + dw * (kw - 1) + 1 + ow), dtype=dtype)
-    for a in range(kh):          # kernel tap (a, b): every input pixel adds x * w[:, :, a, b]
-        for c in range(kw):
-            full[:, :, a * dh:a * dh + sh * (h - 1) + 1:sh,
-                 c * dw:c * dw + sw * (wd - 1) + 1:sw] += np.einsum("nihw,io->nohw", x, w[:, :, a, c])
+    for a in range(kh):          # kernel tap (a, c): every input pixel adds x * w[:, :, a, c]
+        for c in range(kw):      # at (a*dh + i*sh, c*dw + j*sw) of the uncropped output
+            stamp = np.einsum("nihw,io->nohw", x, w[:, :, a, c], optimize=True)
+            full[:, :, a * dh:a * dh + sh * (h - 1) + 1:sh, c * dw:c * dw + sw * (wd - 1) + 1:sw] += stamp
     out = full[:, :, ph:ph + h_out, pw:pw + w_out]
     if b is not None:
         b = _array("b", b)
