@@ -1,0 +1,440 @@
+"""Release student notebooks and grade a class's submissions, with nbgrader.
+
+``make release`` calls :func:`release`: every ``notebooks/*.ipynb`` that holds nbgrader
+exercise cells goes through nbgrader's ``generate_assignment`` (solutions replaced by
+``raise NotImplementedError()``, hidden tests removed, graded cells locked) into
+``release/``. ``make grade SUBMISSIONS=<folder>`` calls :func:`grade_folder`: each
+``<folder>/<student_id>/<notebook>.ipynb`` goes through nbgrader's ``autograde`` (the
+instructor's test cells, hidden tests included, overwrite the student's; every cell runs
+under a per-cell timeout), in parallel worker processes, each with its own temporary
+course directory and gradebook. A submission that cannot be read or graded becomes a row
+with zero points and a reason; it never stops the others. Results go to ``grades.csv``
+and ``feedback/<student_id>.md``. Nothing is written outside ``release/``, the output
+folder and the system's temporary directory. Introduced in 00_start_here (for teachers).
+"""
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import csv
+import functools
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import nbformat
+
+__all__ = ["Exercise", "Result", "exercise_notebooks", "release", "grade_folder",
+           "write_grades_csv", "write_feedback", "main"]
+
+DEFAULT_TIMEOUT = 60  # seconds per cell, see README "For teachers"
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+@dataclass
+class Exercise:
+    """One graded test cell of one submission: its points and, if any were lost, why."""
+    name: str
+    points: float
+    max_points: float
+    message: str = ""
+
+
+@dataclass
+class Result:
+    """One row of grades.csv: a student's notebook, its points and the reason for any loss."""
+    student_id: str
+    notebook: str
+    points: float
+    max_points: float
+    reason: str = ""
+    exercises: list[Exercise] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+# --- which notebooks, and nbgrader set-up ---------------------------------------------
+
+def _meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def _graded_cells(nb) -> list[tuple[str, float]]:
+    return [(_meta(c)["grade_id"], float(_meta(c).get("points", 0))) for c in nb.cells
+            if _meta(c).get("grade") and "grade_id" in _meta(c)]
+
+
+def exercise_notebooks(notebooks_dir: str | Path = "notebooks") -> list[Path]:
+    """The ``*.ipynb`` files in ``notebooks_dir`` that hold nbgrader solution or graded cells.
+
+    Detected from the cell metadata, so a new chapter needs no code change here.
+    Returns the paths sorted by name.
+    """
+    found = []
+    for path in sorted(Path(notebooks_dir).glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        if any(_meta(c).get("solution") or _meta(c).get("grade") for c in nb.cells):
+            found.append(path)
+    return found
+
+
+def _prepare_environment() -> None:
+    # nbgrader runs the `alembic` script of its own environment, and asks it for the
+    # same answer each time a gradebook opens: find it, and ask once.
+    import nbgrader.api
+
+    bindir = os.path.dirname(sys.executable)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+    if not hasattr(nbgrader.api.get_alembic_version, "cache_info"):
+        nbgrader.api.get_alembic_version = functools.lru_cache(None)(nbgrader.api.get_alembic_version)
+    os.environ.pop("COURSE_METRICS_FILE", None)  # students' runs must not log bench metrics
+    warnings.filterwarnings("ignore", module="sqlalchemy")
+    warnings.filterwarnings("ignore", message=".*not in session.*")
+
+
+def _api(root: Path, timeout: int | None = None):
+    import logging
+
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config import Config
+
+    _prepare_environment()
+    c = Config()
+    c.CourseDirectory.root = str(root)
+    c.CourseDirectory.course_id = "course"
+    if timeout is not None:
+        c.Execute.timeout = int(timeout)
+    api = NbGraderAPI(config=c)
+    api.log.setLevel(logging.CRITICAL)  # the log is captured per call; keep the terminal calm
+    return api
+
+
+def _generate(root: Path, notebooks: Sequence[Path]) -> None:
+    """nbgrader generate_assignment for each notebook, one assignment per notebook."""
+    api = _api(root)
+    for path in notebooks:
+        src = root / "source" / path.stem
+        src.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, src / path.name)
+        out = api.generate_assignment(path.stem, force=True, create=True)
+        if not out["success"]:
+            raise RuntimeError(f"nbgrader could not make the student version of {path.name}:\n"
+                               f"{out.get('log', '')}\n{out.get('error', '')}")
+
+
+def release(notebooks_dir: str | Path = "notebooks", out_dir: str | Path = "release") -> list[Path]:
+    """Write the student version of every exercise notebook to ``out_dir/<name>.ipynb``.
+
+    Uses nbgrader's generate_assignment in a temporary course directory (its gradebook
+    lives and dies there). Older ``*.ipynb`` in ``out_dir`` that no chapter produces any
+    more are removed. Returns the written paths.
+    """
+    notebooks = exercise_notebooks(notebooks_dir)
+    out = Path(out_dir)
+    written = []
+    with tempfile.TemporaryDirectory(prefix="course-release-") as tmp:
+        _generate(Path(tmp), notebooks)
+        out.mkdir(parents=True, exist_ok=True)
+        for path in notebooks:
+            target = out / path.name
+            shutil.copyfile(Path(tmp) / "release" / path.stem / path.name, target)
+            written.append(target)
+    for stale in set(out.glob("*.ipynb")) - set(written):
+        stale.unlink()
+    return written
+
+
+# --- one submission -------------------------------------------------------------------
+
+def _precheck(path: Path) -> str | None:
+    """Why this file cannot be graded at all (missing, empty, not JSON), or None."""
+    if not path.is_file():
+        return None
+    data = path.read_bytes()
+    if not data.strip():
+        return "empty file (0 bytes of notebook)"
+    try:
+        text = data.decode("utf-8")
+        json.loads(text)
+        nbformat.reads(text, as_version=4)
+    except UnicodeDecodeError:
+        return "not a text file, so not a notebook"
+    except json.JSONDecodeError as exc:
+        return f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}), so not a notebook"
+    except Exception as exc:  # valid JSON but not a notebook: say what nbformat said
+        return f"not a Jupyter notebook ({type(exc).__name__}: {str(exc).splitlines()[0][:120]})"
+    return None
+
+
+def _error_text(outputs: list, timeout: int) -> str:
+    errors = [o for o in outputs if o.get("output_type") == "error"]
+    if any(o.get("ename") == "CellTimeoutError" for o in errors):
+        return (f"timed out: the cell did not finish within {timeout} s (an infinite loop, "
+                f"or code far too slow?)")
+    if not errors:
+        return ""
+    err = errors[0]
+    text = _ANSI.sub("", str(err.get("evalue", "")))
+    if err.get("ename") in ("CheckFailed", "ForbiddenCall"):
+        return text.removeprefix("\u2718 ").strip()
+    return f"{err.get('ename')}: {text}".strip()
+
+
+_WORKER: dict = {}
+
+
+def _init_worker(template: str, base: str, timeout: int) -> None:
+    root = Path(tempfile.mkdtemp(prefix="worker-", dir=base))
+    shutil.copytree(template, root, dirs_exist_ok=True)
+    _WORKER.update(root=root, api=_api(root, timeout), timeout=timeout)
+
+
+def _grade_one(task: dict) -> Result:
+    """Autograde one (student, notebook) in this worker's course directory."""
+    root, api, timeout = _WORKER["root"], _WORKER["api"], _WORKER["timeout"]
+    stem, iid = task["stem"], task["internal_id"]
+    start = time.perf_counter()
+    result = Result(task["student_id"], task["notebook"], 0.0, task["max_points"])
+    sub_dir = root / "submitted" / iid / stem
+    sub_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(task["path"], sub_dir / f"{stem}.ipynb")
+    try:
+        out = api.autograde(stem, iid, force=True, create=True)
+        graded_path = root / "autograded" / iid / stem / f"{stem}.ipynb"
+        if not out["success"] or not graded_path.exists():
+            last = [ln for ln in (out.get("error") or out.get("log") or "").splitlines() if ln.strip()]
+            logged = [ln for ln in out.get("log", "").splitlines() if "[ERROR]" in ln and "Error" in ln]
+            why = (logged or last or ["unknown error"])[-1].replace("[ERROR]", "").strip()
+            result.reason = f"nbgrader could not run this notebook: {why[:200]}"
+            result.exercises = [Exercise(n.removesuffix("_test"), 0.0, p, result.reason)
+                                for n, p in task["graded"]]
+            return result
+        from nbgrader.api import Gradebook
+
+        with Gradebook(api.coursedir.db_url) as gb:
+            sub = gb.find_submission_notebook(stem, stem, iid)
+            scores = {g.name: float(g.score or 0.0) for g in sub.grades}
+        graded = nbformat.read(graded_path, as_version=4)
+        cells = {_meta(c).get("grade_id"): c for c in graded.cells if _meta(c).get("grade")}
+        for grade_id, max_points in task["graded"]:
+            name = grade_id.removesuffix("_test")
+            points = min(scores.get(grade_id, 0.0), max_points)
+            if grade_id not in cells:
+                msg = ("the test cell was deleted (or its nbgrader metadata removed), so it "
+                       "could not run: no marks from it")
+                points = 0.0
+            else:
+                msg = _error_text(cells[grade_id].get("outputs", []), timeout) if points < max_points else ""
+            result.exercises.append(Exercise(name, points, max_points, msg))
+        first = next(((i, c) for i, c in enumerate(graded.cells) if c.cell_type == "code"
+                      and not _meta(c).get("grade") and _error_text(c.get("outputs", []), timeout)), None)
+    finally:
+        shutil.rmtree(root / "submitted" / iid, ignore_errors=True)
+        shutil.rmtree(root / "autograded" / iid, ignore_errors=True)
+        result.seconds = time.perf_counter() - start
+    result.points = sum(e.points for e in result.exercises)
+    lost = [f"{e.name} (-{_num(e.max_points - e.points)}): {_first_line(e.message) or 'failed'}"
+            for e in result.exercises if e.points < e.max_points]
+    if lost and first is not None:
+        i, cell = first
+        lost.append(f"first error in the notebook, cell {i + 1}: "
+                    f"{_first_line(_error_text(cell.get('outputs', []), timeout))}")
+    result.reason = "; ".join(lost)
+    return result
+
+
+def _first_line(text: str, limit: int = 110) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:.2f}"
+
+
+# --- a whole class ----------------------------------------------------------------------
+
+def _safe_name(student_id: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", student_id).strip("._") or "student"
+
+
+def grade_folder(submissions: str | Path, notebooks_dir: str | Path = "notebooks",
+                 out_dir: str | Path | None = ".", workers: int = 2, timeout: int = DEFAULT_TIMEOUT,
+                 only: Sequence[str] | None = None) -> list[Result]:
+    """Grade ``submissions/<student_id>/<notebook>.ipynb`` for the exercise notebooks.
+
+    ``notebooks_dir`` holds the instructor's notebooks (with solutions and hidden tests).
+    The notebooks graded are ``only`` (names or stems) if given, else every exercise
+    notebook that at least one student handed in; a student without it gets zero and
+    "missing". Runs ``workers`` processes in parallel, each cell under ``timeout``
+    seconds. Writes ``out_dir/grades.csv`` and ``out_dir/feedback/`` unless ``out_dir``
+    is None. Returns one :class:`Result` per (student, notebook), sorted.
+    """
+    submissions = Path(submissions)
+    if not submissions.is_dir():
+        raise ValueError(f"submissions must be a folder of <student_id>/<notebook>.ipynb, "
+                         f"got {str(submissions)!r}, which is not a folder.")
+    if int(timeout) < 1 or int(workers) < 1:
+        raise ValueError(f"timeout and workers must be >= 1, got timeout={timeout}, workers={workers}.")
+    available = {p.name: p for p in exercise_notebooks(notebooks_dir)}
+    students = sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if only:
+        wanted = [n if n.endswith(".ipynb") else f"{n}.ipynb" for n in only]
+        unknown = [n for n in wanted if n not in available]
+        if unknown:
+            raise ValueError(f"no exercise notebook called {unknown} in {notebooks_dir}; "
+                             f"there are {sorted(available)}.")
+    else:
+        wanted = [n for n in available if any((s / n).exists() for s in students)] or list(available)
+    graded_cells = {n: _graded_cells(nbformat.read(available[n], as_version=4)) for n in wanted}
+    results: list[Result] = []
+    tasks = []
+    for k, folder in enumerate(students):
+        for name in wanted:
+            max_points = sum(p for _, p in graded_cells[name])
+            path = folder / name
+            reason = _precheck(path) if path.is_file() else (
+                "missing notebook (the folder holds: "
+                f"{', '.join(sorted(p.name for p in folder.glob('*.ipynb'))) or 'no notebook'})")
+            if reason:
+                results.append(Result(folder.name, name, 0.0, max_points, reason,
+                                      [Exercise(g.removesuffix("_test"), 0.0, p, reason)
+                                       for g, p in graded_cells[name]]))
+            else:
+                tasks.append(dict(student_id=folder.name, internal_id=f"s{k:04d}", notebook=name,
+                                  stem=Path(name).stem, path=str(path), max_points=max_points,
+                                  graded=graded_cells[name]))
+    if tasks:
+        with tempfile.TemporaryDirectory(prefix="course-grade-") as base:
+            template = Path(base) / "template"
+            _generate(template, [available[n] for n in wanted])
+            results += _run_pool(tasks, str(template), base, int(workers), int(timeout))
+    results.sort(key=lambda r: (r.student_id, r.notebook))
+    if out_dir is not None:
+        write_grades_csv(results, Path(out_dir) / "grades.csv")
+        write_feedback(results, Path(out_dir) / "feedback")
+    return results
+
+
+def _run_pool(tasks: list[dict], template: str, base: str, workers: int, timeout: int,
+              retry: bool = True) -> list[Result]:
+    results, broken = [], []
+    # fork where there is one: no `if __name__ == "__main__"` needed in callers' scripts
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                                initargs=(template, base, timeout)) as pool:
+        futures = {pool.submit(_grade_one, t): t for t in tasks}
+        for fut in cf.as_completed(futures):
+            try:
+                results.append(fut.result())
+            except cf.process.BrokenProcessPool:
+                broken.append(futures[fut])
+            except Exception as exc:  # a bug of ours or nbgrader's: one row, not a crash
+                t = futures[fut]
+                results.append(Result(t["student_id"], t["notebook"], 0.0, t["max_points"],
+                                      f"grading error: {type(exc).__name__}: {exc}"))
+    if broken and retry:  # a worker process died (not a student's kernel): once more, alone
+        results += _run_pool(broken, template, base, 1, timeout, retry=False)
+    elif broken:
+        results += [Result(t["student_id"], t["notebook"], 0.0, t["max_points"],
+                           "grading error: the grading process died on this submission") for t in broken]
+    return results
+
+
+def write_grades_csv(results: Sequence[Result], path: str | Path) -> Path:
+    """One row per (student, notebook): student_id, notebook, points, max_points, reason."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["student_id", "notebook", "points", "max_points", "reason"])
+        for r in results:
+            writer.writerow([r.student_id, r.notebook, _num(r.points), _num(r.max_points), r.reason])
+    return path
+
+
+def write_feedback(results: Sequence[Result], folder: str | Path) -> dict[str, Path]:
+    """``folder/<student_id>.md`` per student: each exercise, its points, and what failed."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    by_student: dict[str, list[Result]] = {}
+    for r in results:
+        by_student.setdefault(r.student_id, []).append(r)
+    paths: dict[str, Path] = {}
+    used: set[str] = set()
+    for sid, rows in sorted(by_student.items()):
+        stem = base = _safe_name(sid)
+        n = 1
+        while stem.lower() in used:
+            n += 1
+            stem = f"{base}_{n}"
+        used.add(stem.lower())
+        lines = [f"# Feedback for {sid}", ""]
+        for r in rows:
+            lines += [f"## {r.notebook}: {_num(r.points)} / {_num(r.max_points)} points", ""]
+            if r.reason and not r.exercises:
+                lines += [f"Not graded: {r.reason}", ""]
+            for e in r.exercises:
+                mark = "\u2714" if e.points >= e.max_points else "\u2718"
+                lines.append(f"- {mark} `{e.name}`: {_num(e.points)} / {_num(e.max_points)}")
+                if e.message:
+                    lines += ["", "  ```text", *[f"  {ln}" for ln in e.message.splitlines()], "  ```"]
+            if r.reason.startswith("first error") or "first error in the notebook" in r.reason:
+                lines += ["", "Note: " + r.reason.split("; ")[-1]]
+            lines.append("")
+        paths[sid] = folder / f"{stem}.md"
+        paths[sid].write_text("\n".join(lines), encoding="utf-8")
+    return paths
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: ``python -m course_lib.autograde release|grade ...`` (see --help)."""
+    parser = argparse.ArgumentParser(prog="python -m course_lib.autograde", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    rel = sub.add_parser("release", help="write the student notebooks into release/")
+    rel.add_argument("--notebooks", default="notebooks")
+    rel.add_argument("--out", default="release")
+    gr = sub.add_parser("grade", help="grade a folder of submissions: <folder>/<student_id>/<notebook>.ipynb")
+    gr.add_argument("submissions", nargs="?", default="")
+    gr.add_argument("--notebooks", default="notebooks")
+    gr.add_argument("--out", default=".", help="where grades.csv and feedback/ go")
+    gr.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help="seconds per cell")
+    gr.add_argument("--workers", type=int, default=2)
+    gr.add_argument("--only", nargs="*", help="notebook names to grade (default: those handed in)")
+    args = parser.parse_args(argv)
+    if args.command == "release":
+        written = release(args.notebooks, args.out)
+        print(f"Wrote {len(written)} student notebook(s) to {args.out}/: "
+              f"{', '.join(p.name for p in written) or 'none (no notebook has exercises yet)'}")
+        return 0
+    if not args.submissions:
+        print("make grade needs a folder: make grade SUBMISSIONS=<folder>, laid out as "
+              "<folder>/<student_id>/<notebook>.ipynb", file=sys.stderr)
+        return 2
+    start = time.perf_counter()
+    try:
+        results = grade_folder(args.submissions, args.notebooks, args.out, args.workers, args.timeout, args.only)
+    except ValueError as exc:
+        print(f"make grade: {exc}", file=sys.stderr)
+        return 2
+    for r in results:
+        print(f"{r.student_id:>20}  {r.notebook:<36} {_num(r.points):>5} / {_num(r.max_points):<5} {r.reason[:70]}")
+    students = len({r.student_id for r in results})
+    print(f"Graded {len(results)} notebook(s) of {students} student(s) in {time.perf_counter() - start:.1f} s "
+          f"({args.workers} workers, {args.timeout} s per cell). Wrote {Path(args.out) / 'grades.csv'} "
+          f"and {Path(args.out) / 'feedback'}/.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
