@@ -51,7 +51,11 @@ def _array(name: str, a) -> np.ndarray:
     """A float numpy array (torch tensors accepted); rejects NaN/inf and non-numbers."""
     if hasattr(a, "detach"):  # a torch tensor, possibly requiring grad
         a = a.detach().cpu().numpy()
-    a = np.asarray(a)
+    try:
+        a = np.asarray(a)
+    except (TypeError, ValueError) as err:  # e.g. a ragged nested list
+        raise ValueError(f"{name} must be a rectangular array of numbers; numpy could not "
+                         f"convert it ({err}).") from None
     if a.dtype.kind in "biu":
         a = a.astype(np.float64)
     if a.dtype.kind != "f":

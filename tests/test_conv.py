@@ -280,6 +280,22 @@ def test_explorer_state():
     assert (time.perf_counter() - start) / 100 < 1e-3
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+def test_explorer_window_is_the_window_torch_uses(seed):
+    rng = np.random.default_rng(seed)
+    f, s, p = (int(v) for v in (rng.integers(1, 6), rng.integers(1, 4), rng.integers(0, 3)))
+    n = int(max(f - 2 * p, 1) + rng.integers(0, 8))
+    x, w = rng.standard_normal((n, n)), rng.standard_normal((f, f))
+    ref = F.conv2d(t(x)[None, None], t(w)[None, None], stride=s, padding=p)[0, 0].numpy()
+    xp = np.pad(x, p)
+    for i, j in rng.integers(0, ref.shape[0], (3, 2)):
+        st = conv.explorer_state(n, f, p, s, int(i), int(j))
+        assert st["ok"] and st["out_size"] == ref.shape[0] and st["padded_size"] == n + 2 * p
+        r0, c0, r1, c1 = st["window"]
+        assert np.sum(xp[r0:r1, c0:c1] * w) == pytest.approx(ref[i, j], abs=ATOL)
+        assert st["leftover"] == n + 2 * p - ((ref.shape[0] - 1) * s + f) >= 0
+
+
 # --- messages for what a learner gets wrong -------------------------------------------
 def test_learner_errors_name_the_argument():
     x, w = np.ones((1, 3, 5, 5)), np.ones((2, 3, 3, 3))
@@ -303,6 +319,10 @@ def test_learner_errors_name_the_argument():
         conv.conv2d_im2col(np.full((1, 3, 5, 5), np.nan), w)
     with pytest.raises(ValueError, match=r"b must have shape \(C_out,\) = \(2,\)"):
         conv.conv2d_im2col(x, w, np.ones(3))
+    with pytest.raises(ValueError, match=r"x must be a rectangular array of numbers"):
+        conv.conv2d_naive([[[[1.0, 2.0], [3.0]]]], w)
+    with pytest.raises(ValueError, match=r"col2im: cols must have shape .* = \(1, 27, 9\)"):
+        conv.col2im(np.ones((1, 27, 8)), (1, 3, 5, 5), 3, 3)
     with pytest.raises(TypeError, match=r"x must be an array of real numbers"):
         conv.conv2d_im2col(np.array([["a"]]), w)
     with pytest.raises(ValueError, match=r"n \(input size\) must be an integer >= 1, got 0"):
