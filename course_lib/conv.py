@@ -372,25 +372,33 @@ def lp_pool2d(x, f: int, stride: int | None = None, p: float = 2) -> np.ndarray:
     this raises x (not |x|) to the power p, so for odd p it is a norm only on non-negative
     inputs (e.g. after a ReLU). Introduced in 02_convolution_arithmetic.
     """
-    if isinstance(p, bool) or not isinstance(p, Real) or not (0 < p < math.inf):
-        raise ValueError(f"lp_pool2d: p must be a positive finite number, got {p!r}.")
+    _check_p("lp_pool2d", p)
     win = _pool_windows("lp_pool2d", x, f, stride)[1]
     return (win ** p).sum(axis=(2, 3)) ** (1.0 / p)
 
 
-def pool_forward(x, f: int, stride: int | None = None, mode: str = "max"):
-    """Max or average pooling that also returns a cache for :func:`pool_backward`.
+def _check_p(fname: str, p) -> None:
+    if isinstance(p, bool) or not isinstance(p, Real) or not (0 < p < math.inf):
+        raise ValueError(f"{fname}: p must be a positive finite number, got {p!r}.")
 
-    ``x: (N, C, H, W) -> (out: (N, C, H_out, W_out), cache)``; ``mode`` is "max" or "avg".
-    For max pooling the cache keeps which entry of each window was the largest (the first
-    one on ties, like torch). Introduced in 02_convolution_arithmetic.
+
+def pool_forward(x, f: int, stride: int | None = None, mode: str = "max", p: float = 2):
+    """Max, average or Lp pooling that also returns a cache for :func:`pool_backward`.
+
+    ``x: (N, C, H, W) -> (out: (N, C, H_out, W_out), cache)``; ``mode`` is "max", "avg" or
+    "lp" (with power ``p``, see :func:`lp_pool2d`). For max pooling the cache keeps which
+    entry of each window was the largest (the first one on ties, like torch).
+    Introduced in 02_convolution_arithmetic.
     """
-    if mode not in ("max", "avg"):
-        raise ValueError(f"pool_forward: mode must be 'max' or 'avg', got {mode!r}.")
+    if mode not in ("max", "avg", "lp"):
+        raise ValueError(f"pool_forward: mode must be 'max', 'avg' or 'lp', got {mode!r}.")
     x, win, f, s = _pool_windows("pool_forward", x, f, stride)
     n, c, _, _, h_out, w_out = win.shape
     if mode == "avg":
         return win.mean(axis=(2, 3)), (x.shape, f, s, mode, None)
+    if mode == "lp":
+        out = lp_pool2d(x, f, s, p)
+        return out, (x.shape, f, s, mode, (win, out, p))
     flat = win.reshape(n, c, f * f, h_out, w_out)      # the f*f entries of each window
     argmax = flat.argmax(axis=2)                        # (N, C, H_out, W_out)
     out = np.take_along_axis(flat, argmax[:, :, None], axis=2)
@@ -401,10 +409,11 @@ def pool_backward(dout, cache) -> np.ndarray:
     """Gradient of pooling: ``dout: (N, C, H_out, W_out) -> dx: (N, C, H, W)``.
 
     Max pooling routes each gradient to the one input that was the maximum of its window;
-    average pooling spreads it evenly (divided by f*f). Overlapping windows add up.
+    average pooling spreads it evenly (divided by f*f); Lp pooling, out = (sum x^p)^(1/p),
+    sends dout * (x / out)^(p-1) to each x. Overlapping windows add up.
     Introduced in 02_convolution_arithmetic.
     """
-    x_shape, f, s, mode, argmax = cache
+    x_shape, f, s, mode, extra = cache
     dout = _array("dout", dout)
     h_out, w_out = (x_shape[2] - f) // s + 1, (x_shape[3] - f) // s + 1
     if dout.shape != tuple(x_shape[:2]) + (h_out, w_out):
@@ -413,7 +422,13 @@ def pool_backward(dout, cache) -> np.ndarray:
     dx = np.zeros(x_shape, dtype=dout.dtype)
     for a in range(f):           # kernel position (a, b) of every window at once
         for b in range(f):
-            share = dout / (f * f) if mode == "avg" else dout * (argmax == a * f + b)
+            if mode == "max":    # extra = index of each window's maximum
+                share = dout * (extra == a * f + b)
+            elif mode == "avg":
+                share = dout / (f * f)
+            else:                # extra = (windows, out, p)
+                win, out, p = extra
+                share = dout * (win[:, :, a, b] / out) ** (p - 1)
             dx[:, :, a:a + s * (h_out - 1) + 1:s, b:b + s * (w_out - 1) + 1:s] += share
     return dx
 

@@ -197,6 +197,21 @@ def test_pool_backward_equals_autograd(seed, mode):
     np.testing.assert_allclose(conv.pool_backward(dout, cache), xt.grad.numpy(), rtol=0, atol=ATOL)
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("p", [2, 3, 1.5])
+def test_lp_pool_forward_and_backward_equal_autograd(seed, p):
+    x, f, s = pool_case(seed)
+    if p != 2:
+        x = np.abs(x) + 0.1  # torch raises x (not |x|) to p: stay positive for odd/fractional p
+    out, cache = conv.pool_forward(x, f, s, mode="lp", p=p)
+    dout = np.random.default_rng(seed + 9).standard_normal(out.shape)
+    xt = t(x).requires_grad_()
+    ref = F.lp_pool2d(xt, p, f, s)
+    np.testing.assert_allclose(out, ref.detach().numpy(), rtol=1e-12, atol=ATOL)
+    ref.backward(t(dout))
+    np.testing.assert_allclose(conv.pool_backward(dout, cache), xt.grad.numpy(), rtol=1e-10, atol=ATOL)
+
+
 def test_max_pool_backward_routes_to_first_maximum_on_ties_like_torch():
     x = np.array([[[[1.0, 1.0, 0.0], [1.0, 0.0, 2.0], [2.0, 0.0, 0.0]]]])
     out, cache = conv.pool_forward(x, 2, 1, mode="max")
@@ -337,7 +352,7 @@ def test_learner_errors_name_the_argument():
         conv.same_padding(4)
     with pytest.raises(ValueError, match=r"pool window f=4 is larger than the input \(H = 3\)"):
         conv.max_pool2d(np.ones((1, 1, 3, 5)), 4)
-    with pytest.raises(ValueError, match=r"mode must be 'max' or 'avg'"):
+    with pytest.raises(ValueError, match=r"mode must be 'max', 'avg' or 'lp', got 'min'"):
         conv.pool_forward(np.ones((1, 1, 4, 4)), 2, mode="min")
     with pytest.raises(ValueError, match=r"p must be a positive finite number"):
         conv.lp_pool2d(np.ones((1, 1, 4, 4)), 2, p=0)
