@@ -25,6 +25,15 @@ test: install
 bench: install
 	$(BIN)/python bench/run.py
 
+# Teachers (README "For teachers"): student notebooks into release/; grade a class into
+# grades.csv and feedback/. Optional: TIMEOUT=<seconds per cell> (default 60).
+.PHONY: release grade
+release: install
+	$(BIN)/python -m course_lib.autograde release
+
+grade: install
+	$(BIN)/python -m course_lib.autograde grade "$(SUBMISSIONS)" $(if $(TIMEOUT),--timeout $(TIMEOUT))
+
 clean:
 	rm -rf $(VENV) release/ .pytest_cache build *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

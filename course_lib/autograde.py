@@ -59,6 +59,7 @@ class Result:
     reason: str = ""
     exercises: list[Exercise] = field(default_factory=list)
     seconds: float = 0.0
+    worker: int = 0  # process id of the worker that graded it (0: not run)
 
 
 # --- which notebooks, and nbgrader set-up ---------------------------------------------
@@ -114,21 +115,35 @@ def _api(root: Path, timeout: int | None = None):
     if timeout is not None:
         c.Execute.timeout = int(timeout)
     api = NbGraderAPI(config=c)
-    api.log.setLevel(logging.CRITICAL)  # the log is captured per call; keep the terminal calm
+    # nbgrader's log is captured per call (and shown when something fails): keep the
+    # terminal calm, and leave the shared "traitlets" logger alone
+    log = logging.getLogger("course_lib.autograde.nbgrader")
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    if not log.handlers:
+        log.addHandler(logging.NullHandler())
+    api.log = log
     return api
 
 
-def _generate(root: Path, notebooks: Sequence[Path]) -> None:
-    """nbgrader generate_assignment for each notebook, one assignment per notebook."""
+def _generate(root: Path, notebooks: Sequence[Path]) -> dict[str, str]:
+    """nbgrader generate_assignment, one assignment per notebook; {name: error} for failures."""
     api = _api(root)
+    errors = {}
     for path in notebooks:
         src = root / "source" / path.stem
         src.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, src / path.name)
         out = api.generate_assignment(path.stem, force=True, create=True)
         if not out["success"]:
-            raise RuntimeError(f"nbgrader could not make the student version of {path.name}:\n"
-                               f"{out.get('log', '')}\n{out.get('error', '')}")
+            log = out.get("log", "")
+            first = log[log.find("[ERROR]"):][:600] if "[ERROR]" in log else log[-600:]
+            hint = ("\nHint: nbgrader reads `### BEGIN SOLUTION` / `### END SOLUTION` in EVERY cell, "
+                    "markdown included; in prose, write them without the `###`."
+                    if "solution statement" in log else "")
+            errors[path.name] = f"nbgrader could not make the student version of {path}:\n{first}{hint}"
+            shutil.rmtree(src)
+    return errors
 
 
 def release(notebooks_dir: str | Path = "notebooks", out_dir: str | Path = "release") -> list[Path]:
@@ -136,20 +151,24 @@ def release(notebooks_dir: str | Path = "notebooks", out_dir: str | Path = "rele
 
     Uses nbgrader's generate_assignment in a temporary course directory (its gradebook
     lives and dies there). Older ``*.ipynb`` in ``out_dir`` that no chapter produces any
-    more are removed. Returns the written paths.
+    more are removed. Returns the written paths; if a notebook cannot be released, the
+    others are still written and a RuntimeError then says what is wrong with it.
     """
     notebooks = exercise_notebooks(notebooks_dir)
     out = Path(out_dir)
     written = []
     with tempfile.TemporaryDirectory(prefix="course-release-") as tmp:
-        _generate(Path(tmp), notebooks)
+        errors = _generate(Path(tmp), notebooks)
         out.mkdir(parents=True, exist_ok=True)
         for path in notebooks:
-            target = out / path.name
-            shutil.copyfile(Path(tmp) / "release" / path.stem / path.name, target)
-            written.append(target)
-    for stale in set(out.glob("*.ipynb")) - set(written):
+            if path.name not in errors:
+                target = out / path.name
+                shutil.copyfile(Path(tmp) / "release" / path.stem / path.name, target)
+                written.append(target)
+    for stale in set(out.glob("*.ipynb")) - set(written) - {out / n for n in errors}:
         stale.unlink()
+    if errors:
+        raise RuntimeError("\n\n".join(errors.values()))
     return written
 
 
@@ -240,7 +259,7 @@ def _grade_one(task: dict) -> Result:
     finally:
         shutil.rmtree(root / "submitted" / iid, ignore_errors=True)
         shutil.rmtree(root / "autograded" / iid, ignore_errors=True)
-        result.seconds = time.perf_counter() - start
+        result.seconds, result.worker = time.perf_counter() - start, os.getpid()
     result.points = sum(e.points for e in result.exercises)
     lost = [f"{e.name} (-{_num(e.max_points - e.points)}): {_first_line(e.message) or 'failed'}"
             for e in result.exercises if e.points < e.max_points]
@@ -316,8 +335,14 @@ def grade_folder(submissions: str | Path, notebooks_dir: str | Path = "notebooks
     if tasks:
         with tempfile.TemporaryDirectory(prefix="course-grade-") as base:
             template = Path(base) / "template"
-            _generate(template, [available[n] for n in wanted])
-            results += _run_pool(tasks, str(template), base, int(workers), int(timeout))
+            broken = _generate(template, [available[n] for n in wanted])
+            for t in [t for t in tasks if t["notebook"] in broken]:
+                tasks.remove(t)
+                results.append(Result(t["student_id"], t["notebook"], 0.0, t["max_points"],
+                                      "not graded: the teacher's notebook could not be prepared "
+                                      f"({_first_line(broken[t['notebook']].splitlines()[1])})"))
+            if tasks:
+                results += _run_pool(tasks, str(template), base, int(workers), int(timeout))
     results.sort(key=lambda r: (r.student_id, r.notebook))
     if out_dir is not None:
         write_grades_csv(results, Path(out_dir) / "grades.csv")
@@ -413,7 +438,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     gr.add_argument("--only", nargs="*", help="notebook names to grade (default: those handed in)")
     args = parser.parse_args(argv)
     if args.command == "release":
-        written = release(args.notebooks, args.out)
+        try:
+            written = release(args.notebooks, args.out)
+        except RuntimeError as exc:
+            print(f"make release: {exc}", file=sys.stderr)
+            return 1
         print(f"Wrote {len(written)} student notebook(s) to {args.out}/: "
               f"{', '.join(p.name for p in written) or 'none (no notebook has exercises yet)'}")
         return 0
