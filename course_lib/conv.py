@@ -372,14 +372,10 @@ def lp_pool2d(x, f: int, stride: int | None = None, p: float = 2) -> np.ndarray:
     this raises x (not |x|) to the power p, so for odd p it is a norm only on non-negative
     inputs (e.g. after a ReLU). Introduced in 02_convolution_arithmetic.
     """
-    _check_p("lp_pool2d", p)
+    if isinstance(p, bool) or not isinstance(p, Real) or not (0 < p < math.inf):
+        raise ValueError(f"lp_pool2d: p must be a positive finite number, got {p!r}.")
     win = _pool_windows("lp_pool2d", x, f, stride)[1]
     return (win ** p).sum(axis=(2, 3)) ** (1.0 / p)
-
-
-def _check_p(fname: str, p) -> None:
-    if isinstance(p, bool) or not isinstance(p, Real) or not (0 < p < math.inf):
-        raise ValueError(f"{fname}: p must be a positive finite number, got {p!r}.")
 
 
 def pool_forward(x, f: int, stride: int | None = None, mode: str = "max", p: float = 2):
@@ -434,13 +430,6 @@ def pool_backward(dout, cache) -> np.ndarray:
 
 
 # --- transposed convolution -------------------------------------------------------------
-def _check_output_padding(op: int, s: int, d: int) -> None:
-    if op >= s and op >= d:
-        raise ValueError(f"output_padding={op} must be smaller than the stride (s={s}) or the "
-                         f"dilation (d={d}): it only picks one of the s input sizes that a "
-                         f"stride-{s} convolution maps to the same output size.")
-
-
 def conv_transpose_output_size(n: int, f: int, p: int = 0, s: int = 1,
                                output_padding: int = 0, d: int = 1) -> int:
     """Output length of a transposed convolution: (n-1)s - 2p + d(f-1) + 1 + output_padding.
@@ -452,7 +441,10 @@ def conv_transpose_output_size(n: int, f: int, p: int = 0, s: int = 1,
     n, f, p = _int("n (input size)", n, 1), _int("f (filter size)", f, 1), _int("p (padding)", p, 0)
     s, d = _int("s (stride)", s, 1), _int("d (dilation)", d, 1)
     op = _int("output_padding", output_padding, 0)
-    _check_output_padding(op, s, d)
+    if op >= s and op >= d:
+        raise ValueError(f"output_padding={op} must be smaller than the stride (s={s}) or the "
+                         f"dilation (d={d}): it only picks one of the s input sizes that a "
+                         f"stride-{s} convolution maps to the same output size.")
     size = (n - 1) * s - 2 * p + d * (f - 1) + 1 + op
     if size < 1:
         raise ValueError(f"the padding p={p} crops away the whole output ((n-1)s - 2p + "
