@@ -126,8 +126,11 @@ def check_value(name: str, got: Any, expected: Any, tol: float = 1e-6, hint: str
     if isinstance(expected, (tuple, list)):
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
             raise _fail(name, f"expected {tuple(expected)!r}, got {got!r}.", hint)
-        for gi, ei in zip(got, expected):
-            check_value(name, gi, ei, tol=tol, hint=hint, quiet=True)
+        try:
+            for gi, ei in zip(got, expected):
+                check_value(name, gi, ei, tol=tol, hint=hint, quiet=True)
+        except CheckFailed:  # show the whole tuple, not just the entry that differs
+            raise _fail(name, f"expected {tuple(expected)!r}, got {tuple(got)!r}.", hint) from None
     else:
         try:
             ok = abs(float(got) - float(expected)) <= tol
@@ -161,12 +164,44 @@ def _resolve(dotted: str) -> Any:
         return None
 
 
+def _where(exc: BaseException) -> str:
+    """"In your code, line N: `...`": the deepest frame outside the libraries, if any."""
+    import os
+    import sys
+    import traceback
+
+    libs = tuple({os.path.realpath(p) + os.sep for p in (sys.prefix, sys.base_prefix,
+                                                         os.path.dirname(__file__))})
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)[1:]
+              if f.line and not os.path.realpath(f.filename).startswith(libs)]
+    return f"\n  In your code, line {frames[-1].lineno}: `{frames[-1].line}`" if frames else ""
+
+
+def _helpers(func: Callable) -> dict[str, Callable]:
+    """Plain functions ``func`` refers to that were defined beside it (same globals), found
+    recursively: a learner's own helpers, whose code is checked like the answer's."""
+    found: dict[str, Callable] = {}
+    todo = [func]
+    while todo:
+        f = todo.pop()
+        glob = getattr(f, "__globals__", {})
+        for n in _code_names(f.__code__):
+            obj = glob.get(n)
+            if (isinstance(obj, types.FunctionType) and obj.__globals__ is func.__globals__
+                    and obj is not func and n not in found):
+                found[n] = obj
+                todo.append(obj)
+    return found
+
+
 def check_not_calling(func: Callable, forbidden: Iterable[str], name: str | None = None) -> None:
     """Fail if ``func``'s code refers to a forbidden function.
 
     ``forbidden`` holds dotted paths (``"torch.nn.functional.conv2d"``) or bare names
     (``"conv2d"``). The code's names (including ``F.conv2d`` attribute access, nested
-    functions and aliases bound in the notebook's globals) are compared with them.
+    functions, aliases bound in the notebook's globals or in a closure) are compared with
+    them, and so are those of the learner's own helpers that ``func`` calls (functions
+    defined beside it, followed recursively).
     """
     name = name or getattr(func, "__name__", "your function")
     code = getattr(func, "__code__", None)
@@ -175,19 +210,30 @@ def check_not_calling(func: Callable, forbidden: Iterable[str], name: str | None
     forbidden = list(forbidden)
     bare = {f.rpartition(".")[2] for f in forbidden}
     objects = [o for o in (_resolve(f) for f in forbidden if "." in f) if o is not None]
-    names = _code_names(code)
-    hits = sorted(bare & names)
-    glob = getattr(func, "__globals__", {})
-    for n in names:
-        obj = glob.get(n, getattr(builtins, n, None))
-        if obj is not None and any(obj is o for o in objects):
-            hits.append(n)
-    if hits:
-        raise ForbiddenCall(
-            f"\u2718 {name}: your answer uses `{hits[0]}`, the library version of what this "
-            f"exercise asks you to write yourself. Implement it with basic numpy/torch "
-            f"operations instead (loops, slicing, sums, products)."
-        )
+    for via, f in [("", func)] + [(f" (through your helper `{n}`)", h) for n, h in _helpers(func).items()]:
+        names = _code_names(f.__code__)
+        hits = sorted(bare & names)
+        glob = getattr(f, "__globals__", {})
+        closure = {n: c.cell_contents for n, c in zip(f.__code__.co_freevars, f.__closure__ or ())
+                   if _filled(c)}
+        for n in sorted(names | set(closure)):
+            obj = closure[n] if n in closure else glob.get(n, getattr(builtins, n, None))
+            if obj is not None and any(obj is o for o in objects):
+                hits.append(n)
+        if hits:
+            raise ForbiddenCall(
+                f"\u2718 {name}: your answer uses `{hits[0]}`{via}, the library version of what "
+                f"this exercise asks you to write yourself. Implement it with basic numpy/torch "
+                f"operations instead (loops, slicing, sums, products)."
+            )
+
+
+def _filled(cell) -> bool:
+    try:
+        cell.cell_contents
+    except ValueError:  # a closure variable not assigned yet
+        return False
+    return True
 
 
 @contextlib.contextmanager
@@ -263,7 +309,7 @@ def check_function(func: Callable, reference: Callable, cases: Sequence[tuple], 
         except Exception as exc:  # the learner's bug: report it, don't crash the check
             shapes = ", ".join(str(getattr(a, "shape", a)) for a in args)
             raise _fail(name, f"raised {type(exc).__name__}: {exc} (on test case {i + 1}, "
-                              f"arguments {shapes}).", hint) from None
+                              f"arguments {shapes}).{_where(exc)}", hint) from None
         label = f"{name} (test case {i + 1})"
         if compare is not None:
             compare(got, expected)
