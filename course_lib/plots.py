@@ -199,5 +199,156 @@ def filter_playground_figure(image: np.ndarray):
 
 
 # --- chapter 01 --------------------------------------------------------------------------
+# Introduced in 01_optimizers_and_training. The numbers come from course_lib.backprop,
+# course_lib.optim and course_lib.normalization; these functions only draw.
+
+def plot_activations(activations: dict, z: np.ndarray | None = None):
+    """Each activation g(z) (top row) and its derivative g'(z) (bottom row), one column each.
+
+    ``activations`` maps a name to ``(g, g_prime)`` (e.g. ``backprop.ACTIVATIONS``).
+    """
+    z = np.linspace(-5, 5, 401) if z is None else z
+    k = len(activations)
+    fig, axes = plt.subplots(2, k, figsize=(3.0 * k, 5.0), sharex=True)
+    axes = np.asarray(axes).reshape(2, k)
+    for col, (name, (g, dg)) in enumerate(activations.items()):
+        axes[0, col].plot(z, g(z), color="C0")
+        axes[0, col].set(title=name, ylabel="g(z)")
+        axes[1, col].plot(z, dg(z), color="C3")
+        axes[1, col].set(xlabel="z", ylabel="g'(z)")
+    fig.suptitle("Activation functions (top) and their derivatives (bottom)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_descent_1d(loss, iterates: dict, w_range: tuple[float, float] = (-1.0, 11.0)):
+    """A 1-D loss J(w) and, for each label, the gradient-descent iterates drawn on it."""
+    w = np.linspace(*w_range, 300)
+    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    ax.plot(w, loss(w), color="0.3", label="J(W)")
+    for i, (label, ws) in enumerate(iterates.items()):
+        ws = np.asarray(ws)
+        ax.plot(ws, loss(ws), "o-", ms=4, color=f"C{i}", label=label, alpha=0.8)
+    ax.set(xlabel="W", ylabel="J(W)", title="Gradient descent steps against the gradient")
+    ax.legend()
+    return fig
+
+
+def plot_curves(curves: dict, xlabel: str, ylabel: str, title: str, logy: bool = False,
+                x: dict | None = None, styles: dict | None = None, ax=None):
+    """Several named curves on one axis (loss curves, learning-rate schedules, averages).
+
+    ``curves`` maps a label to a 1-D sequence; ``x`` optionally maps a label to its
+    x values (default 0, 1, 2...); ``styles`` to matplotlib keyword dicts. Returns the Figure.
+    """
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    else:
+        fig = ax.figure
+    for label, ys in curves.items():
+        ys = np.asarray(ys, dtype=float)
+        xs = np.arange(len(ys)) if x is None or label not in x else np.asarray(x[label])
+        ax.plot(xs, ys, label=label, **((styles or {}).get(label, {})))
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    if logy:
+        ax.set_yscale("log")
+    ax.legend()
+    return fig
+
+
+def plot_layer_statistics(stats: dict):
+    """Per-layer std of activations (left) and of the backward signal dL/dz (right), log scale.
+
+    ``stats`` maps a label (e.g. "He, ReLU") to ``backprop.deep_network_statistics`` output.
+    """
+    fig, (ax_a, ax_g) = plt.subplots(1, 2, figsize=(10, 3.8))
+    for label, s in stats.items():
+        layers = np.arange(1, len(s["activation_std"]) + 1)
+        ax_a.plot(layers, np.maximum(s["activation_std"], 1e-300), "o-", ms=3, label=label)
+        ax_g.plot(layers, np.maximum(s["delta_std"], 1e-300), "o-", ms=3, label=label)
+    ax_a.set(xlabel="layer", ylabel="std of activations", title="Forward: activations", yscale="log")
+    ax_g.set(xlabel="layer", ylabel="std of dL/dz", title="Backward: gradients", yscale="log")
+    ax_g.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_search(points: dict, scores: dict, xlabel: str, ylabel: str, logx: bool = True):
+    """Hyper-parameter search: one panel per strategy ("grid", "random"), each tried point
+    coloured by its score (e.g. validation accuracy); projections show how many distinct
+    values of each hyper-parameter were tried. ``points[k]`` is (n, 2), ``scores[k]`` (n,)."""
+    fig, axes = plt.subplots(1, len(points), figsize=(5.0 * len(points), 4.0), sharey=True)
+    axes = np.atleast_1d(axes)
+    lo = min(float(np.min(s)) for s in scores.values())
+    hi = max(float(np.max(s)) for s in scores.values())
+    for ax, (name, pts) in zip(axes, points.items()):
+        pts = np.asarray(pts)
+        sc = ax.scatter(pts[:, 0], pts[:, 1], c=scores[name], cmap="viridis", vmin=lo, vmax=hi,
+                        s=70, edgecolor="k")
+        best = int(np.argmax(scores[name]))
+        ax.plot(*pts[best], "r*", ms=16, label=f"best {scores[name][best]:.3f}")
+        ax.set(xlabel=xlabel, title=f"{name} search: {len(np.unique(pts[:, 0]))} distinct {xlabel.split()[0]}s")
+        if logx:
+            ax.set_xscale("log")
+        ax.legend(loc="upper right", fontsize=8)
+    axes[0].set_ylabel(ylabel)
+    fig.colorbar(sc, ax=list(axes), label="validation accuracy")
+    return fig
+
+
+def trajectory_figure(surface_name: str, rules: tuple[str, ...]):
+    """A persistent Figure for the trajectory widget: the surface (filled log-contours, the
+    minima as stars, the start as a dot) rendered once into a cached background, and one
+    animated line plus end marker per optimizer. Returns ``(fig, artists)`` with
+    ``artists["lines"][rule]``, ``artists["ends"][rule]``, ``artists["ax"]``; draw with
+    :func:`draw_trajectories`."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from course_lib import optim
+
+    fig = Figure(figsize=(7.2, 4.4), dpi=72)
+    canvas = FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    x, y, z = optim.surface_grid(surface_name, n=100)
+    ax.contourf(x, y, np.log10(z - z.min() + 1e-3), levels=25, cmap="Blues_r")
+    s = optim.SURFACES[surface_name]
+    for m in s.minima:
+        ax.plot(*m, "k*", ms=12)
+    ax.plot(*s.start, "ko", ms=6)
+    lines = {r: ax.plot([], [], "-", lw=1.8, color=f"C{i + 1}", label=r, animated=True)[0]
+             for i, r in enumerate(rules)}
+    ends = {r: ax.plot([], [], "o", ms=6, color=f"C{i + 1}", animated=True)[0] for i, r in enumerate(rules)}
+    ax.set(xlim=s.xlim, ylim=s.ylim, xlabel="$w_1$", ylabel="$w_2$",
+           title=f"Optimizers on the {surface_name} (star: minimum, dot: start)")
+    ax.grid(False)
+    ax.legend(handles=list(lines.values()), loc="lower right", fontsize=8)
+    fig.subplots_adjust(left=0.1, right=0.97, bottom=0.13, top=0.92)
+    canvas.draw()
+    return fig, {"ax": ax, "lines": lines, "ends": ends, "canvas": canvas,
+                 "background": canvas.copy_from_bbox(fig.bbox)}
+
+
+def draw_trajectories(art: dict, trajectories: dict) -> bytes:
+    """Draw ``{rule: points (T, 2)}`` over the cached background; returns PNG bytes.
+    Only the lines are redrawn (blitting), which keeps a widget callback fast."""
+    import io
+
+    from PIL import Image
+
+    canvas, ax = art["canvas"], art["ax"]
+    canvas.restore_region(art["background"])
+    for rule, line in art["lines"].items():
+        pts = trajectories.get(rule)
+        if pts is None:
+            continue
+        line.set_data(pts[:, 0], pts[:, 1])
+        art["ends"][rule].set_data(pts[-1:, 0], pts[-1:, 1])
+        ax.draw_artist(line)
+        ax.draw_artist(art["ends"][rule])
+    buf = io.BytesIO()
+    Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(buf, format="png", compress_level=1)
+    return buf.getvalue()
+
 
 # --- chapter 03 --------------------------------------------------------------------------

@@ -226,5 +226,144 @@ def filter_playground(image: np.ndarray | None = None, kernel: str = "vertical e
 
 
 # --- chapter 01: optimizer trajectories, live loss curves -------------------------------
+# Introduced in 01_optimizers_and_training. The computation lives in course_lib.optim
+# (``optimizer_trajectory``) and course_lib.train (``history_curves``); drawing in plots.
+
+class OptimizerTrajectories(W.VBox):
+    """Optimizer trajectories on a 2-D loss surface.
+
+    Controls: ``w.surface`` (Dropdown over ``optim.SURFACES``), ``w.show[rule]`` (one
+    Checkbox per optimizer in ``optim.RULES``), ``w.lr`` (FloatLogSlider), ``w.beta``
+    (momentum / RMSprop beta and Adam's beta1), ``w.beta2`` (Adam), ``w.steps``.
+    Shows ``w.message`` (HTML: final loss per optimizer, divergence) and ``w.image`` (PNG).
+    State: ``w.trajectories`` {rule: optim.Trajectory} of the ticked optimizers,
+    ``w.render_ms`` the last callback's duration in milliseconds.
+    """
+
+    def __init__(self, surface: str = "ill-conditioned bowl", lr: float = 0.05, beta: float = 0.9,
+                 beta2: float = 0.999, steps: int = 60, show: tuple[str, ...] = ("sgd", "momentum", "adam")):
+        from course_lib import optim
+
+        super().__init__()
+        style = {"description_width": "90px"}
+        self.surface = W.Dropdown(options=list(optim.SURFACES), value=surface, description="surface", style=style)
+        self.show = {r: W.Checkbox(value=r in show, description=r, indent=False,
+                                   layout=W.Layout(width="110px")) for r in optim.RULES}
+        self.lr = W.FloatLogSlider(value=lr, base=10, min=-3, max=0.3, step=0.05, description="learning rate",
+                                   readout_format=".3g", style=style)
+        self.beta = W.FloatSlider(value=beta, min=0.0, max=0.99, step=0.01, description="beta / beta1", style=style)
+        self.beta2 = W.FloatSlider(value=beta2, min=0.9, max=0.9999, step=0.0001, readout_format=".4f",
+                                   description="beta2 (Adam)", style=style)
+        self.steps = W.IntSlider(value=steps, min=1, max=300, description="steps", style=style)
+        self.message = W.HTML()
+        self.image = W.Image(format="png")
+        self.trajectories: dict = {}
+        self.render_ms = 0.0
+        self._figures: dict = {}
+        for c in (self.surface, self.lr, self.beta, self.beta2, self.steps, *self.show.values()):
+            c.observe(self._update, names="value")
+        self.children = [W.HBox([self.surface, *self.show.values()]), W.HBox([self.lr, self.steps]),
+                         W.HBox([self.beta, self.beta2]), self.message, self.image]
+        self._update()
+
+    def _update(self, change=None) -> None:
+        from course_lib import optim, plots
+
+        t0 = time.perf_counter()
+        name = self.surface.value
+        if name not in self._figures:
+            self._figures[name] = plots.trajectory_figure(name, optim.RULES)
+        fig, art = self._figures[name]
+        self.trajectories, lines = {}, []
+        for rule, box in self.show.items():
+            if not box.value:
+                continue
+            tr = optim.optimizer_trajectory(name, rule, self.lr.value, self.steps.value,
+                                            beta=self.beta.value, beta2=self.beta2.value)
+            self.trajectories[rule] = tr
+            end = (f"<span style='color:#c00000'>diverged after {len(tr.points) - 1} steps</span>"
+                   if tr.diverged else f"final loss {tr.losses[-1]:.4g}")
+            lines.append(f"<b>{rule}</b>: {end}")
+        self.message.value = ("; ".join(lines) if lines else
+                              "<b style='color:#c00000'>Tick at least one optimizer to draw its path.</b>")
+        self.image.value = plots.draw_trajectories(art, {r: t.points for r, t in self.trajectories.items()})
+        self.render_ms = 1000 * (time.perf_counter() - t0)
+
+
+def optimizer_trajectories(**kwargs) -> OptimizerTrajectories:
+    """Build the trajectory widget (see ``OptimizerTrajectories``). Introduced in 01_optimizers_and_training."""
+    return OptimizerTrajectories(**kwargs)
+
+
+class OptimizerComparison(W.VBox):
+    """Explore stored training runs (one ``train.History`` per optimizer), no training here.
+
+    Controls: ``w.show[name]`` (Checkbox per run), ``w.metric`` (Dropdown over
+    ``train.CURVE_METRICS``), ``w.smoothing`` (EWMA beta, bias-corrected). Shows
+    ``w.message`` and ``w.image``; state ``w.curves`` {name: (x, y)} as drawn,
+    ``w.render_ms`` the last callback's duration in milliseconds.
+    """
+
+    def __init__(self, histories: dict, metric: str = "loss per step", smoothing: float = 0.9):
+        from matplotlib.figure import Figure
+
+        super().__init__()
+        if not histories:
+            raise ValueError("histories is empty: give at least one {name: History}.")
+        self.histories = dict(histories)
+        self.show = {n: W.Checkbox(value=True, description=n, indent=False, layout=W.Layout(width="140px"))
+                     for n in self.histories}
+        from course_lib.train import CURVE_METRICS
+
+        self.metric = W.Dropdown(options=list(CURVE_METRICS), value=metric, description="metric")
+        self.smoothing = W.FloatSlider(value=smoothing, min=0.0, max=0.98, step=0.02, description="smoothing")
+        self.message = W.HTML()
+        self.image = W.Image(format="png")
+        self.figure = Figure(figsize=(7.2, 3.8), dpi=72)
+        self.ax = self.figure.subplots()
+        self.lines = {n: self.ax.plot([], [], label=n, color=f"C{i}")[0] for i, n in enumerate(self.histories)}
+        self.figure.subplots_adjust(left=0.12, right=0.97, bottom=0.14, top=0.9)
+        self.curves: dict = {}
+        self.render_ms = 0.0
+        for c in (self.metric, self.smoothing, *self.show.values()):
+            c.observe(self._update, names="value")
+        self.children = [W.HBox(list(self.show.values())), W.HBox([self.metric, self.smoothing]),
+                         self.message, self.image]
+        self._update()
+
+    def _update(self, change=None) -> None:
+        from course_lib import plots, train
+
+        t0 = time.perf_counter()
+        chosen = {n: h for n, h in self.histories.items() if self.show[n].value}
+        self.curves = train.history_curves(chosen, self.metric.value, self.smoothing.value)
+        for n, line in self.lines.items():
+            line.set_visible(n in self.curves)
+            if n in self.curves:
+                line.set_data(*self.curves[n])
+        self.ax.relim(visible_only=True)
+        self.ax.autoscale_view()
+        per_step = self.metric.value == "loss per step"
+        self.ax.set(xlabel="step (mini-batch)" if per_step else "epoch", ylabel=self.metric.value.split(" per")[0],
+                    title=f"{self.metric.value} (smoothing beta = {self.smoothing.value:.2f})")
+        self.ax.set_yscale("log" if "loss" in self.metric.value else "linear")
+        if self.ax.get_legend() is not None:
+            self.ax.get_legend().remove()
+        if self.curves:
+            self.ax.legend(handles=[self.lines[n] for n in self.curves], fontsize=8)
+        if not self.curves:
+            self.message.value = "<b style='color:#c00000'>Tick at least one run to see its curve.</b>"
+        else:
+            last = [f"<b>{n}</b>: {y[-1]:.4g}" for n, (x, y) in self.curves.items() if len(y)]
+            self.message.value = "last value: " + "; ".join(last) if last else "no values recorded for this metric"
+        self.image.value = plots.figure_png(self.figure)
+        self.render_ms = 1000 * (time.perf_counter() - t0)
+
+
+def optimizer_comparison(histories: dict, metric: str = "loss per step",
+                         smoothing: float = 0.9) -> OptimizerComparison:
+    """Build the run-comparison widget (see ``OptimizerComparison``). Introduced in 01_optimizers_and_training."""
+    return OptimizerComparison(histories, metric, smoothing)
+
 
 # --- chapter 03: filter viewer, activation viewer ---------------------------------------
