@@ -26,7 +26,7 @@ bench: install
 	$(BIN)/python bench/run.py
 
 # Teachers (README "For teachers"): student notebooks into release/; grade a class into
-# grades.csv and feedback/. Optional: TIMEOUT=<seconds per cell> (default 60).
+# grades.csv and feedback/. Optional: TIMEOUT=<seconds per cell> (default 120).
 .PHONY: release grade
 release: install
 	$(BIN)/python -m course_lib.autograde release

@@ -118,6 +118,16 @@ def check_array(name: str, got: Any, expected: Any, atol: float = 1e-6, rtol: fl
         _ok(name)
 
 
+def _show(v: Any) -> str:
+    """A value as a learner reads it: 3.25, not np.float64(3.25); tuples entry by entry."""
+    if isinstance(v, (tuple, list)):
+        inner = ", ".join(_show(x) for x in v)
+        return f"({inner}{',' if len(v) == 1 else ''})" if isinstance(v, tuple) else f"[{inner}]"
+    if isinstance(v, np.generic) or (hasattr(v, "item") and getattr(v, "ndim", 1) == 0):
+        v = v.item()
+    return repr(v)
+
+
 def check_value(name: str, got: Any, expected: Any, tol: float = 1e-6, hint: str | None = None,
                 quiet: bool = False) -> None:
     """Check a scalar or a tuple of scalars (e.g. an output size): equal within ``tol``."""
@@ -125,19 +135,19 @@ def check_value(name: str, got: Any, expected: Any, tol: float = 1e-6, hint: str
         raise _fail(name, "your code returned None. Did you forget a `return` statement?", hint)
     if isinstance(expected, (tuple, list)):
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
-            raise _fail(name, f"expected {tuple(expected)!r}, got {got!r}.", hint)
+            raise _fail(name, f"expected {_show(expected)}, got {_show(got)}.", hint)
         try:
             for gi, ei in zip(got, expected):
                 check_value(name, gi, ei, tol=tol, hint=hint, quiet=True)
         except CheckFailed:  # show the whole tuple, not just the entry that differs
-            raise _fail(name, f"expected {tuple(expected)!r}, got {tuple(got)!r}.", hint) from None
+            raise _fail(name, f"expected {_show(expected)}, got {_show(got)}.", hint) from None
     else:
         try:
             ok = abs(float(got) - float(expected)) <= tol
         except (TypeError, ValueError):
-            raise _fail(name, f"expected a number like {expected!r}, got {got!r}.", hint) from None
+            raise _fail(name, f"expected a number like {_show(expected)}, got {_show(got)}.", hint) from None
         if not ok:
-            raise _fail(name, f"expected {expected!r}, got {got!r}.", hint)
+            raise _fail(name, f"expected {_show(expected)}, got {_show(got)}.", hint)
     if not quiet:
         _ok(name)
 

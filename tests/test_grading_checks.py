@@ -195,3 +195,12 @@ def test_learner_cannot_change_the_cases_seen_by_the_reference():
         return out
 
     check(conv2d)  # the reference got its own copy, so this passes
+
+
+def test_numbers_are_shown_as_a_learner_writes_them():
+    with pytest.raises(CheckFailed) as info:
+        grading.check_value("conv_single_step", np.float64(3.25), 4.5)
+    assert "expected 4.5, got 3.25." in str(info.value)
+    with pytest.raises(CheckFailed) as info:
+        grading.check_function(lambda n: (np.int64(n), np.int64(n)), lambda n: (n, n + 1), [(3,)], name="size")
+    assert "expected 4, got 3." in str(info.value)
