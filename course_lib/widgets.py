@@ -46,8 +46,8 @@ def slider_check(value: int = 3) -> SliderCheck:
 class ConvExplorer(W.VBox):
     """Convolution explorer: sliders n, f, p, s and the output position (i, j).
 
-    ``children[0]`` is the controls box (sliders ``w.n``, ``w.f``, ``w.p``, ``w.s``,
-    ``w.i``, ``w.j``), then ``w.message`` (HTML: the one-line summary, or why the setting
+    ``children[0]`` is the controls box (a GridBox of the sliders ``w.n``, ``w.f``, ``w.p``,
+    ``w.s``, ``w.i``, ``w.j``), then ``w.message`` (HTML: the one-line summary, or why the setting
     is impossible) and ``w.image`` (PNG of the padded input with the window at (i, j)
     and the output grid). ``w.state`` is the current ``conv.explorer_state(...)`` dict,
     ``w.position`` the drawn output cell, ``w.artists["window"]`` the drawn window
@@ -65,8 +65,9 @@ class ConvExplorer(W.VBox):
         self.s = W.IntSlider(value=s, min=1, max=4, description="s", style=style)
         self.i = W.IntSlider(value=0, min=0, max=20, description="out row i", style=style)
         self.j = W.IntSlider(value=0, min=0, max=20, description="out col j", style=style)
-        controls = W.VBox([W.HBox([self.n, self.f]), W.HBox([self.p, self.s]),
-                           W.HBox([self.i, self.j])])
+        # a GridBox (not a VBox), so the explorer is the only VBox around the sliders
+        controls = W.GridBox([self.n, self.f, self.p, self.s, self.i, self.j],
+                             layout=W.Layout(grid_template_columns="repeat(2, 320px)"))
         self.message = W.HTML()
         self.image = W.Image(format="png")
         self.figure, self.artists = plots.conv_explorer_figure()
@@ -347,6 +348,7 @@ class OptimizerComparison(W.VBox):
         self.ax.set(xlabel="step (mini-batch)" if per_step else "epoch", ylabel=self.metric.value.split(" per")[0],
                     title=f"{self.metric.value} (smoothing beta = {self.smoothing.value:.2f})")
         self.ax.set_yscale("log" if "loss" in self.metric.value else "linear")
+        self.ax.minorticks_off()  # minor log ticks double the drawing time
         if self.ax.get_legend() is not None:
             self.ax.get_legend().remove()
         if self.curves:
@@ -356,7 +358,7 @@ class OptimizerComparison(W.VBox):
         else:
             last = [f"<b>{n}</b>: {y[-1]:.4g}" for n, (x, y) in self.curves.items() if len(y)]
             self.message.value = "last value: " + "; ".join(last) if last else "no values recorded for this metric"
-        self.image.value = plots.figure_png(self.figure)
+        self.image.value = plots.fast_png(self.figure)
         self.render_ms = 1000 * (time.perf_counter() - t0)
 
 
