@@ -36,10 +36,13 @@ def show_images(images: list, titles: list[str], suptitle: str | None = None,
     return fig
 
 
-def show_grid_values(a: np.ndarray, title: str, ax=None, fmt: str = "{:.0f}", cmap: str = "coolwarm"):
-    """Draw a small 2-D array as coloured cells with its value written in each cell.
+def show_grid_values(a: np.ndarray, title: str, ax: plt.Axes | None = None, fmt: str = "{:.0f}",
+                     cmap: str = "coolwarm") -> plt.Axes:
+    """Draw a small 2-D array ``a`` (H, W) as coloured cells with its value written in each cell.
 
-    Used for the worked 6x6 edge-detection example and max pooling. Returns the axes.
+    Used for the worked 6x6 edge-detection example, pooling and transposed convolution.
+    Draws on ``ax`` (a new figure if None) and returns it. Introduced in
+    02_convolution_arithmetic.
     """
     a = np.asarray(a, dtype=float)
     if ax is None:
@@ -59,7 +62,10 @@ def show_grid_values(a: np.ndarray, title: str, ax=None, fmt: str = "{:.0f}", cm
 
 def bar_counts(labels: list[str], values: list[float], title: str, ylabel: str,
                log: bool = True) -> plt.Figure:
-    """Bar chart of counts (parameters, multiplications), log scale by default, value on each bar."""
+    """Bar chart of counts (parameters, multiplications), log scale by default, value on each bar.
+
+    One bar per label; returns the ``Figure``. Introduced in 02_convolution_arithmetic.
+    """
     fig, ax = plt.subplots(figsize=(1.8 * len(labels) + 1.5, 3.6))
     bars = ax.bar(range(len(values)), values, color="tab:blue")
     ax.set_xticks(range(len(labels)), labels)
@@ -79,12 +85,13 @@ INPUT_COLOUR = "#bdd7ee"   # the original input cells
 WINDOW_COLOUR = "#c00000"  # the filter window / the chosen output cell
 
 
-def conv_explorer_figure():
+def conv_explorer_figure() -> tuple[plt.Figure, dict]:
     """A persistent ``Figure`` for the convolution explorer widget, plus its artists.
 
     Built with ``matplotlib.figure.Figure`` (not pyplot), so nothing is displayed by
     itself; ``draw_conv_explorer`` updates the artists in place. Returns
     ``(fig, artists)`` with ``artists`` a dict of the images and rectangles.
+    Introduced in 02_convolution_arithmetic.
     """
     from matplotlib.colors import ListedColormap
     from matplotlib.figure import Figure
@@ -136,6 +143,7 @@ def draw_conv_explorer(art: dict, state: dict, n: int, p: int, position: tuple[i
     position; right: the output grid with that position marked. An impossible setting
     (``state["ok"]`` False) draws the padded input only and says why in the title.
     ``position`` is the output cell (i, j) whose window ``state["window"]`` is.
+    Introduced in 02_convolution_arithmetic.
     """
     size = int(state["padded_size"])
     cells = np.zeros((size, size))
@@ -167,8 +175,10 @@ def draw_conv_explorer(art: dict, state: dict, n: int, p: int, position: tuple[i
         _grid_axes(art["ax_out"], 1)
 
 
-def figure_png(fig, dpi: int = 72) -> bytes:
-    """Render a ``Figure`` to PNG bytes (for an ``ipywidgets.Image``)."""
+def figure_png(fig: plt.Figure, dpi: int = 72) -> bytes:
+    """Render a ``Figure`` to PNG bytes (for an ``ipywidgets.Image``). Introduced in
+    02_convolution_arithmetic.
+    """
     import io
 
     buf = io.BytesIO()
@@ -176,11 +186,11 @@ def figure_png(fig, dpi: int = 72) -> bytes:
     return buf.getvalue()
 
 
-def filter_playground_figure(image: np.ndarray):
+def filter_playground_figure(image: np.ndarray) -> tuple[plt.Figure, dict]:
     """A persistent ``Figure`` for the filter playground: the input image and the filtered one.
 
     Returns ``(fig, artists)``; the widget updates ``artists["filtered"]`` with ``set_data``
-    and ``set_clim``. ``image`` is (H, W) in [0, 1].
+    and ``set_clim``. ``image`` is (H, W) in [0, 1]. Introduced in 02_convolution_arithmetic.
     """
     from matplotlib.figure import Figure
 
