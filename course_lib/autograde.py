@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import concurrent.futures as cf
 import csv
-import functools
 import json
 import multiprocessing
 import os
@@ -89,19 +88,16 @@ def exercise_notebooks(notebooks_dir: str | Path = "notebooks") -> list[Path]:
     return found
 
 
-def _prepare_environment() -> None:
-    # nbgrader runs the `alembic` script of its own environment, and asks it for the
-    # same answer each time a gradebook opens: find it, and ask once.
-    import nbgrader.api
+def _alembic_head() -> str:
+    """What nbgrader.api.get_alembic_version asks the `alembic` script for when it creates a
+    gradebook, computed in-process: `make` runs .venv/bin/python without .venv/bin on PATH."""
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
+    from nbgrader.dbutil import ALEMBIC_DIR
 
-    bindir = os.path.dirname(sys.executable)
-    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
-    if not hasattr(nbgrader.api.get_alembic_version, "cache_info"):
-        nbgrader.api.get_alembic_version = functools.lru_cache(None)(nbgrader.api.get_alembic_version)
-    os.environ.pop("COURSE_METRICS_FILE", None)  # students' runs must not log bench metrics
-    warnings.filterwarnings("ignore", module="sqlalchemy")
-    warnings.filterwarnings("ignore", message=".*not in session.*")
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", ALEMBIC_DIR)
+    return ScriptDirectory.from_config(cfg).get_current_head()
 
 
 def _api(root: Path, timeout: int | None = None):
@@ -110,12 +106,16 @@ def _api(root: Path, timeout: int | None = None):
     from nbgrader.apps import NbGraderAPI
     from traitlets.config import Config
 
-    _prepare_environment()
+    import nbgrader.api
+
+    nbgrader.api.get_alembic_version = _alembic_head
     c = Config()
     c.CourseDirectory.root = str(root)
     c.CourseDirectory.course_id = "course"
     if timeout is not None:
         c.Execute.timeout = int(timeout)
+        # no shared IPython history database between parallel kernels; no kernel chatter
+        c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
     api = NbGraderAPI(config=c)
     # nbgrader's log is captured per call (and shown when something fails): keep the
     # terminal calm, and leave the shared "traitlets" logger alone
@@ -214,6 +214,9 @@ _WORKER: dict = {}
 
 
 def _init_worker(template: str, base: str, timeout: int) -> None:
+    os.environ.pop("COURSE_METRICS_FILE", None)  # students' runs must not log bench metrics
+    warnings.filterwarnings("ignore", module="sqlalchemy")  # nbgrader's, harmless here
+    warnings.filterwarnings("ignore", message=".*not in session.*")
     root = Path(tempfile.mkdtemp(prefix="worker-", dir=base))
     shutil.copytree(template, root, dirs_exist_ok=True)
     _WORKER.update(root=root, api=_api(root, timeout), timeout=timeout)
@@ -282,6 +285,14 @@ def _num(x: float) -> str:
 
 # --- a whole class ----------------------------------------------------------------------
 
+def _find(folder: Path, name: str) -> Path | None:
+    """``folder/name``, or the only ``name`` deeper in ``folder`` (an unzipped sub-folder)."""
+    if (folder / name).is_file():
+        return folder / name
+    deeper = [p for p in folder.rglob(name) if p.is_file() and ".ipynb_checkpoints" not in p.parts]
+    return deeper[0] if len(deeper) == 1 else None
+
+
 def _safe_name(student_id: str) -> str:
     return re.sub(r"[^\w.-]+", "_", student_id).strip("._") or "student"
 
@@ -313,17 +324,17 @@ def grade_folder(submissions: str | Path, notebooks_dir: str | Path = "notebooks
             raise ValueError(f"no exercise notebook called {unknown} in {notebooks_dir}; "
                              f"there are {sorted(available)}.")
     else:
-        wanted = [n for n in available if any((s / n).exists() for s in students)] or list(available)
+        wanted = [n for n in available if any(_find(s, n) for s in students)] or list(available)
     graded_cells = {n: _graded_cells(nbformat.read(available[n], as_version=4)) for n in wanted}
     results: list[Result] = []
     tasks = []
     for k, folder in enumerate(students):
         for name in wanted:
             max_points = sum(p for _, p in graded_cells[name])
-            path = folder / name
-            reason = _precheck(path) if path.is_file() else (
+            path = _find(folder, name)
+            reason = _precheck(path) if path else (
                 "missing notebook (the folder holds: "
-                f"{', '.join(sorted(p.name for p in folder.glob('*.ipynb'))) or 'no notebook'})")
+                f"{', '.join(sorted(str(p.relative_to(folder)) for p in folder.rglob('*.ipynb'))) or 'no notebook'})")
             if reason:
                 results.append(Result(folder.name, name, 0.0, max_points, reason))
             else:

@@ -86,7 +86,10 @@ def _class(released):
                           {BASICS: 4, MORE: 4}),
         "not_json": ({BASICS: '{"cells": [ this is not json', MORE: ok_more}, {BASICS: 0, MORE: 4}),
         "empty": ({BASICS: "", MORE: ok_more}, {BASICS: 0, MORE: 4}),
-        "missing": ({BASICS: None, MORE: ok_more}, {BASICS: 0, MORE: 4}),
+        "missing": ({BASICS: None, MORE: ok_more, "notes/" + BASICS.replace("01", "1"): ref[BASICS]},
+                    {BASICS: 0, MORE: 4}),
+        "unzipped_in_a_subfolder": ({"hw/" + BASICS: ref[BASICS], "hw/" + MORE: ok_more},
+                                    {BASICS: 6, MORE: 4}),
         ODD: ({BASICS: ref[BASICS], MORE: ref[MORE]}, {BASICS: 6, MORE: 4}),
         "deleted_test": ({BASICS: _student(released, BASICS, tiny_scale_test=None), MORE: ok_more},
                          {BASICS: 4, MORE: 4}),
@@ -112,6 +115,7 @@ def graded(released, tmp_path_factory):
     for student, (files, _) in cases.items():
         (subs / student).mkdir(parents=True)
         for name, content in files.items():
+            (subs / student / name).parent.mkdir(parents=True, exist_ok=True)
             if isinstance(content, str):
                 (subs / student / name).write_text(content, encoding="utf-8")
             elif content is not None:
@@ -172,7 +176,7 @@ def test_grade_without_submissions_is_a_clear_error(capsys):
 
 @pytest.mark.parametrize("student", [
     "reference", "untouched", "one_wrong", "calls_library", "passes_visible_only",
-    "raises_at_import", "infinite_loop", "not_json", "empty", "missing", ODD,
+    "raises_at_import", "infinite_loop", "not_json", "empty", "missing", "unzipped_in_a_subfolder", ODD,
     "deleted_test", "edited_test", "redefined_check"])
 def test_exact_points(graded, student):
     cases, results, _ = graded
@@ -193,7 +197,7 @@ def test_reasons_say_what_went_wrong(graded):
     assert f"did not finish within {TIMEOUT} s" in reason["infinite_loop"]
     assert "not valid JSON" in reason["not_json"]
     assert "empty file" in reason["empty"]
-    assert "missing notebook" in reason["missing"] and MORE in reason["missing"]
+    assert reason["missing"] == f"missing notebook (the folder holds: {MORE}, notes/1_tiny_basics.ipynb)"
     assert "deleted" in reason["deleted_test"]
     assert reason["edited_test"].startswith("tiny_scale (-2): scale (test case 1): values differ")
     assert reason["redefined_check"].startswith("tiny_scale (-2): scale (test case 1): values differ")
@@ -207,6 +211,7 @@ def test_grades_csv_has_one_row_per_student_and_notebook(graded):
     assert {(r["student_id"], r["notebook"]) for r in rows} == {(s, n) for s in cases for n in MAX}
     for row in rows:
         assert float(row["points"]) == cases[row["student_id"]][1][row["notebook"]]
+        assert float(row["max_points"]) == MAX[row["notebook"]]
     assert "stray_file.txt" not in {r["student_id"] for r in rows}
 
 
