@@ -297,7 +297,7 @@ def plot_search(points: dict, scores: dict, xlabel: str, ylabel: str, logx: bool
                         s=70, edgecolor="k")
         best = int(np.argmax(scores[name]))
         ax.plot(*pts[best], "r*", ms=16, label=f"best {scores[name][best]:.3f}")
-        ax.set(xlabel=xlabel, title=f"{name} search: {len(np.unique(pts[:, 0]))} distinct {xlabel.split()[0]}s")
+        ax.set(xlabel=xlabel, title=f"{name} search: {len(np.unique(pts[:, 0]))} distinct values on the x axis")
         if logx:
             ax.set_xscale("log")
         ax.legend(loc="upper right", fontsize=8)
@@ -342,10 +342,6 @@ def trajectory_figure(surface_name: str, rules: tuple[str, ...]):
 def draw_trajectories(art: dict, trajectories: dict) -> bytes:
     """Draw ``{rule: points (T, 2)}`` over the cached background; returns PNG bytes.
     Only the lines are redrawn (blitting), which keeps a widget callback fast."""
-    import io
-
-    from PIL import Image
-
     canvas, ax = art["canvas"], art["ax"]
     canvas.restore_region(art["background"])
     for rule, line in art["lines"].items():
@@ -356,9 +352,27 @@ def draw_trajectories(art: dict, trajectories: dict) -> bytes:
         art["ends"][rule].set_data(pts[-1:, 0], pts[-1:, 1])
         ax.draw_artist(line)
         ax.draw_artist(art["ends"][rule])
+    return _canvas_png(canvas)
+
+
+def _canvas_png(canvas) -> bytes:
+    import io
+
+    from PIL import Image
+
     buf = io.BytesIO()
     Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(buf, format="png", compress_level=1)
     return buf.getvalue()
+
+
+def fast_png(fig) -> bytes:
+    """Render a Figure to PNG bytes with light compression (quicker than ``savefig`` for
+    widget callbacks; the image is a little larger)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    return _canvas_png(canvas)
 
 
 # --- chapter 03 --------------------------------------------------------------------------
