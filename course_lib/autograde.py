@@ -465,6 +465,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"make grade: {exc}", file=sys.stderr)
         return 2
+    ignored = sorted(p.name for p in Path(args.submissions).iterdir() if not p.is_dir() or p.name.startswith("."))
+    if ignored:
+        print(f"Not student folders, so not graded: {', '.join(ignored)}", file=sys.stderr)
+    if not results:
+        print(f"No student folder in {args.submissions}: expected <folder>/<student_id>/<notebook>.ipynb",
+              file=sys.stderr)
+        return 1
     for r in results:
         print(f"{r.student_id:>20}  {r.notebook:<36} {_num(r.points):>5} / {_num(r.max_points):<5} {r.reason[:70]}")
     students = len({r.student_id for r in results})

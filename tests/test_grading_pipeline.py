@@ -2,7 +2,7 @@
 
 Most tests use the tiny exercise notebooks in tests/fixtures/notebooks (same nbgrader cell
 format as the chapters, a second each to run): one class of submissions, one per
-robustness case, is graded ONCE (2 workers, a 5 s per-cell timeout) and each test checks
+robustness case, is graded ONCE (2 workers, a 10 s per-cell timeout) and each test checks
 the exact points of its case. The last test grades the real chapter notebooks that exist:
 reference solutions must get full marks and the untouched student version zero.
 """
@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "notebooks"
 BASICS, MORE = "01_tiny_basics.ipynb", "02_tiny_more.ipynb"
 MAX = {BASICS: 6, MORE: 4}  # points in the fixtures: scale 2, relu 3, row_sums 1 | count_positive 4
-TIMEOUT = 5  # seconds per cell in these tests (the default is autograde.DEFAULT_TIMEOUT)
+TIMEOUT = 10  # seconds per cell in these tests (the default is autograde.DEFAULT_TIMEOUT)
 ODD = "Zoë O'Brien, [late] *"
 
 CORRECT = {
@@ -172,6 +172,13 @@ def test_grade_without_submissions_is_a_clear_error(capsys):
     assert "make grade SUBMISSIONS=<folder>" in capsys.readouterr().err
     assert autograde.main(["grade", "/no/such/folder"]) == 2
     assert "not a folder" in capsys.readouterr().err
+
+
+def test_grade_an_empty_folder_says_so(tmp_path, capsys):
+    (tmp_path / "alice.ipynb").write_text("{}")
+    assert autograde.main(["grade", str(tmp_path), "--notebooks", str(FIXTURES), "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "Not student folders, so not graded: alice.ipynb" in err and "No student folder in" in err
 
 
 @pytest.mark.parametrize("student", [
