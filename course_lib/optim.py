@@ -72,6 +72,10 @@ def ewma(values: Array, beta: float, bias_correction: bool = False) -> np.ndarra
 # --- update rules (one step; dw is the gradient of the loss at w) -----------------------------
 
 def _decay(w: Array, dw: Array, weight_decay: float) -> Array:
+    """dw + weight_decay * w, after checking that w and dw have the same shape."""
+    w_shape, dw_shape = tuple(getattr(w, "shape", np.shape(w))), tuple(getattr(dw, "shape", np.shape(dw)))
+    if w_shape != dw_shape:
+        raise ValueError(f"the gradient dw must have the shape of w {w_shape}, got {dw_shape}.")
     return dw + weight_decay * w if weight_decay else dw
 
 
@@ -127,10 +131,9 @@ def adam_step(w: Array, dw: Array, m: Array, s: Array, t: int, lr: float = 1e-3,
     """
     if not (isinstance(t, (int, np.integer)) and t >= 1):
         raise ValueError(f"t is the step number and must be an integer >= 1, got {t!r}.")
+    dw = _decay(w, dw, 0.0 if decoupled else weight_decay)
     if decoupled:
         w = w - lr * weight_decay * w
-    else:
-        dw = _decay(w, dw, weight_decay)
     m = beta1 * m + (1 - beta1) * dw
     s = beta2 * s + (1 - beta2) * dw * dw
     m_hat = m / (1 - beta1 ** t)
@@ -261,7 +264,8 @@ def random_points(rng: np.random.Generator, samplers: list[Callable[[np.random.G
 
 @dataclass(frozen=True)
 class Surface:
-    """A 2-D loss J(w1, w2) with its gradient, a plotting window and a start point."""
+    """A 2-D loss J(w1, w2) with its gradient, a plotting window, a start point and the minima.
+    Introduced in 01_optimizers_and_training."""
 
     name: str
     loss: Callable[[np.ndarray], np.ndarray]   # (..., 2) -> (...)
@@ -307,7 +311,8 @@ def _surface(name: str) -> Surface:
 @dataclass
 class Trajectory:
     """Iterates ``points`` (T + 1, 2), their ``losses`` (T + 1,), and whether the run
-    ``diverged`` (left a huge box or hit NaN; then ``points`` stops there)."""
+    ``diverged`` (left a huge box or hit NaN; then ``points`` stops there).
+    Introduced in 01_optimizers_and_training."""
 
     points: np.ndarray
     losses: np.ndarray

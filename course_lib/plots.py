@@ -355,6 +355,39 @@ def draw_trajectories(art: dict, trajectories: dict) -> bytes:
     return _canvas_png(canvas)
 
 
+def curves_figure(names: list[str], xlim: tuple[float, float], ylim: tuple[float, float], xlabel: str,
+                  ylabel: str, title: str, logy: bool = False):
+    """A persistent Figure for comparing runs with fixed axes: the axes, labels and a legend
+    of every run rendered once into a cached background, one animated line per run.
+    Returns ``(fig, artists)``; draw with :func:`draw_curves`."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7.2, 3.8), dpi=72)
+    canvas = FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    lines = {n: ax.plot([], [], lw=1.6, color=f"C{i}", label=n, animated=True)[0] for i, n in enumerate(names)}
+    if logy:
+        ax.set_yscale("log")
+        ax.minorticks_off()
+    ax.set(xlim=xlim, ylim=ylim, xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.legend(handles=list(lines.values()), fontsize=8, loc="best")
+    fig.subplots_adjust(left=0.12, right=0.97, bottom=0.14, top=0.9)
+    canvas.draw()
+    return fig, {"ax": ax, "lines": lines, "canvas": canvas, "background": canvas.copy_from_bbox(fig.bbox)}
+
+
+def draw_curves(art: dict, curves: dict) -> bytes:
+    """Draw ``{name: (x, y)}`` over the cached background of :func:`curves_figure`; PNG bytes."""
+    canvas, ax = art["canvas"], art["ax"]
+    canvas.restore_region(art["background"])
+    for name, line in art["lines"].items():
+        if name in curves:
+            line.set_data(*curves[name])
+            ax.draw_artist(line)
+    return _canvas_png(canvas)
+
+
 def _canvas_png(canvas) -> bytes:
     import io
 

@@ -176,7 +176,11 @@ class _LivePlot:
             ax.legend(loc="best")
         self.fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.84, wspace=0.25)
         self._image = Image
-        self.handle = display(self._image(data=self._png(), format="png"), display_id=True)
+        from IPython import get_ipython
+
+        # Outside Jupyter/IPython there is nothing to draw into: keep the figure, show nothing.
+        self.handle = (display(self._image(data=self._png(), format="png"), display_id=True)
+                       if get_ipython() is not None else None)
 
     def _png(self) -> bytes:
         from course_lib.plots import fast_png

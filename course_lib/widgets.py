@@ -302,11 +302,12 @@ class OptimizerComparison(W.VBox):
     Controls: ``w.show[name]`` (Checkbox per run), ``w.metric`` (Dropdown over
     ``train.CURVE_METRICS``), ``w.smoothing`` (EWMA beta, bias-corrected). Shows
     ``w.message`` and ``w.image``; state ``w.curves`` {name: (x, y)} as drawn,
-    ``w.render_ms`` the last callback's duration in milliseconds.
+    ``w.render_ms`` the last callback's duration in milliseconds. The axes of each metric
+    are fixed (they fit every run's raw values), so only the lines are redrawn.
     """
 
     def __init__(self, histories: dict, metric: str = "loss per step", smoothing: float = 0.9):
-        from matplotlib.figure import Figure
+        from course_lib.train import CURVE_METRICS
 
         super().__init__()
         if not histories:
@@ -314,23 +315,37 @@ class OptimizerComparison(W.VBox):
         self.histories = dict(histories)
         self.show = {n: W.Checkbox(value=True, description=n, indent=False, layout=W.Layout(width="140px"))
                      for n in self.histories}
-        from course_lib.train import CURVE_METRICS
-
         self.metric = W.Dropdown(options=list(CURVE_METRICS), value=metric, description="metric")
         self.smoothing = W.FloatSlider(value=smoothing, min=0.0, max=0.98, step=0.02, description="smoothing")
         self.message = W.HTML()
         self.image = W.Image(format="png")
-        self.figure = Figure(figsize=(7.2, 3.8), dpi=72)
-        self.ax = self.figure.subplots()
-        self.lines = {n: self.ax.plot([], [], label=n, color=f"C{i}")[0] for i, n in enumerate(self.histories)}
-        self.figure.subplots_adjust(left=0.12, right=0.97, bottom=0.14, top=0.9)
         self.curves: dict = {}
         self.render_ms = 0.0
+        self._figures: dict = {}
         for c in (self.metric, self.smoothing, *self.show.values()):
             c.observe(self._update, names="value")
         self.children = [W.HBox(list(self.show.values())), W.HBox([self.metric, self.smoothing]),
                          self.message, self.image]
+        for m in CURVE_METRICS:  # build every metric's background now, not inside a callback
+            self._figure(m)
         self._update()
+
+    def _figure(self, metric: str):
+        from course_lib import plots, train
+
+        if metric not in self._figures:
+            raw = train.history_curves(self.histories, metric, 0.0)
+            xs = [x for x, y in raw.values() if len(x)] or [np.array([0.0, 1.0])]
+            ys = [y[np.isfinite(y)] for x, y in raw.values() if len(y)] or [np.array([0.0, 1.0])]
+            logy = "loss" in metric and all((y > 0).all() for y in ys)
+            lo, hi = min(float(y.min()) for y in ys), max(float(y.max()) for y in ys)
+            ylim = (lo / 1.2, hi * 1.2) if logy else (lo - 0.05 * (hi - lo + 1e-12), hi + 0.05 * (hi - lo + 1e-12))
+            xlim = (min(float(x.min()) for x in xs), max(float(x.max()) for x in xs) + 1e-9)
+            per_step = metric == "loss per step"
+            self._figures[metric] = plots.curves_figure(
+                list(self.histories), xlim, ylim, xlabel="step (mini-batch)" if per_step else "epoch",
+                ylabel=metric.split(" per")[0], title=metric, logy=logy)
+        return self._figures[metric]
 
     def _update(self, change=None) -> None:
         from course_lib import plots, train
@@ -338,27 +353,14 @@ class OptimizerComparison(W.VBox):
         t0 = time.perf_counter()
         chosen = {n: h for n, h in self.histories.items() if self.show[n].value}
         self.curves = train.history_curves(chosen, self.metric.value, self.smoothing.value)
-        for n, line in self.lines.items():
-            line.set_visible(n in self.curves)
-            if n in self.curves:
-                line.set_data(*self.curves[n])
-        self.ax.relim(visible_only=True)
-        self.ax.autoscale_view()
-        per_step = self.metric.value == "loss per step"
-        self.ax.set(xlabel="step (mini-batch)" if per_step else "epoch", ylabel=self.metric.value.split(" per")[0],
-                    title=f"{self.metric.value} (smoothing beta = {self.smoothing.value:.2f})")
-        self.ax.set_yscale("log" if "loss" in self.metric.value else "linear")
-        self.ax.minorticks_off()  # minor log ticks double the drawing time
-        if self.ax.get_legend() is not None:
-            self.ax.get_legend().remove()
-        if self.curves:
-            self.ax.legend(handles=[self.lines[n] for n in self.curves], fontsize=8)
+        fig, art = self._figure(self.metric.value)
         if not self.curves:
             self.message.value = "<b style='color:#c00000'>Tick at least one run to see its curve.</b>"
         else:
             last = [f"<b>{n}</b>: {y[-1]:.4g}" for n, (x, y) in self.curves.items() if len(y)]
-            self.message.value = "last value: " + "; ".join(last) if last else "no values recorded for this metric"
-        self.image.value = plots.fast_png(self.figure)
+            self.message.value = (f"smoothing beta = {self.smoothing.value:.2f}; last value: " + "; ".join(last)
+                                  if last else "no values recorded for this metric")
+        self.image.value = plots.draw_curves(art, self.curves)
         self.render_ms = 1000 * (time.perf_counter() - t0)
 
 

@@ -334,3 +334,15 @@ def test_trajectory_rejects_bad_settings():
         O.optimizer_trajectory("saddle", "adam", 0.0, 10)
     x, y, z = O.surface_grid("saddle", n=30)
     assert x.shape == y.shape == z.shape == (30, 30)
+
+
+def test_steps_reject_mismatched_gradient_shapes():
+    w, dw = np.zeros((2, 3)), np.zeros(3)
+    with pytest.raises(ValueError, match="shape"):
+        O.sgd_step(w, dw, 0.1)
+    with pytest.raises(ValueError, match="shape"):
+        O.momentum_step(w, dw, None, 0.1)
+    with pytest.raises(ValueError, match="shape"):
+        O.rmsprop_step(w, dw, np.zeros((2, 3)), 0.1)
+    with pytest.raises(ValueError, match="shape"):
+        O.adam_step(w, dw, np.zeros((2, 3)), np.zeros((2, 3)), 1, decoupled=True)
