@@ -9,14 +9,14 @@ instructor's test cells, hidden tests included, overwrite the student's; every c
 under a per-cell timeout), in parallel worker processes, each with its own temporary
 course directory and gradebook. A submission that cannot be read or graded becomes a row
 with zero points and a reason; it never stops the others. Results go to ``grades.csv``
-and ``feedback/<student_id>.md``. Nothing is written outside ``release/``, the output
-folder and the system's temporary directory. Introduced in 00_start_here (for teachers).
+and ``feedback/<student_id>.md`` (written by :mod:`course_lib.grade_report`). Nothing is
+written outside ``release/``, the output folder and the system's temporary directory.
+Teachers' tooling: no notebook introduces it; README.md "For teachers" documents it.
 """
 from __future__ import annotations
 
 import argparse
 import concurrent.futures as cf
-import csv
 import json
 import multiprocessing
 import os
@@ -26,11 +26,12 @@ import sys
 import tempfile
 import time
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
 import nbformat
+
+from course_lib.grade_report import Exercise, Result, format_points, write_feedback, write_grades_csv
 
 __all__ = ["Exercise", "Result", "exercise_notebooks", "release", "grade_folder",
            "write_grades_csv", "write_feedback", "main"]
@@ -39,28 +40,6 @@ __all__ = ["Exercise", "Result", "exercise_notebooks", "release", "grade_folder"
 # idle 2-core machine, and grading runs two kernels at once, so twice that.
 DEFAULT_TIMEOUT = 120
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-
-
-@dataclass
-class Exercise:
-    """One graded test cell of one submission: its points and, if any were lost, why."""
-    name: str
-    points: float
-    max_points: float
-    message: str = ""
-
-
-@dataclass
-class Result:
-    """One row of grades.csv: a student's notebook, its points and the reason for any loss."""
-    student_id: str
-    notebook: str
-    points: float
-    max_points: float
-    reason: str = ""
-    exercises: list[Exercise] = field(default_factory=list)
-    seconds: float = 0.0
-    worker: int = 0  # process id of the worker that graded it (0: not run)
 
 
 # --- which notebooks, and nbgrader set-up ---------------------------------------------
@@ -264,7 +243,8 @@ def _grade_one(task: dict) -> Result:
         shutil.rmtree(root / "autograded" / iid, ignore_errors=True)
         result.seconds, result.worker = time.perf_counter() - start, os.getpid()
     result.points = sum(e.points for e in result.exercises)
-    lost = [f"{e.name} (-{_num(e.max_points - e.points)}): {_first_line(e.message).rstrip('.') or 'failed'}"
+    lost = [f"{e.name} (-{format_points(e.max_points - e.points)}): "
+            f"{_first_line(e.message).rstrip('.') or 'failed'}"
             for e in result.exercises if e.points < e.max_points]
     if lost and first is not None:
         i, cell = first
@@ -279,10 +259,6 @@ def _first_line(text: str, limit: int = 110) -> str:
     return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:.2f}"
-
-
 # --- a whole class ----------------------------------------------------------------------
 
 def _find(folder: Path, name: str) -> Path | None:
@@ -291,10 +267,6 @@ def _find(folder: Path, name: str) -> Path | None:
         return folder / name
     deeper = [p for p in folder.rglob(name) if p.is_file() and ".ipynb_checkpoints" not in p.parts]
     return deeper[0] if len(deeper) == 1 else None
-
-
-def _safe_name(student_id: str) -> str:
-    return re.sub(r"[^\w.-]+", "_", student_id).strip("._") or "student"
 
 
 def grade_folder(submissions: str | Path, notebooks_dir: str | Path = "notebooks",
@@ -332,9 +304,9 @@ def grade_folder(submissions: str | Path, notebooks_dir: str | Path = "notebooks
         for name in wanted:
             max_points = sum(p for _, p in graded_cells[name])
             path = _find(folder, name)
+            held = sorted(str(p.relative_to(folder)) for p in folder.rglob("*.ipynb"))
             reason = _precheck(path) if path else (
-                "missing notebook (the folder holds: "
-                f"{', '.join(sorted(str(p.relative_to(folder)) for p in folder.rglob('*.ipynb'))) or 'no notebook'})")
+                f"missing notebook (the folder holds: {', '.join(held) or 'no notebook'})")
             if reason:
                 results.append(Result(folder.name, name, 0.0, max_points, reason))
             else:
@@ -385,55 +357,10 @@ def _run_pool(tasks: list[dict], template: str, base: str, workers: int, timeout
     return results
 
 
-def write_grades_csv(results: Sequence[Result], path: str | Path) -> Path:
-    """One row per (student, notebook): student_id, notebook, points, max_points, reason."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["student_id", "notebook", "points", "max_points", "reason"])
-        for r in results:
-            writer.writerow([r.student_id, r.notebook, _num(r.points), _num(r.max_points), r.reason])
-    return path
-
-
-def write_feedback(results: Sequence[Result], folder: str | Path) -> dict[str, Path]:
-    """``folder/<student_id>.md`` per student: each exercise, its points, and what failed."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    by_student: dict[str, list[Result]] = {}
-    for r in results:
-        by_student.setdefault(r.student_id, []).append(r)
-    paths: dict[str, Path] = {}
-    used: set[str] = set()
-    for sid, rows in sorted(by_student.items()):
-        stem = base = _safe_name(sid)
-        n = 1
-        while stem.lower() in used:
-            n += 1
-            stem = f"{base}_{n}"
-        used.add(stem.lower())
-        lines = [f"# Feedback for {sid}", ""]
-        for r in rows:
-            lines += [f"## {r.notebook}: {_num(r.points)} / {_num(r.max_points)} points", ""]
-            if r.reason and not r.exercises:
-                lines += [f"Not graded: {r.reason}", ""]
-            for e in r.exercises:
-                mark = "\u2714" if e.points >= e.max_points else "\u2718"
-                lines.append(f"- {mark} `{e.name}`: {_num(e.points)} / {_num(e.max_points)}")
-                if e.message:
-                    lines += ["", "  ```text", *[f"  {ln}" for ln in e.message.splitlines()], "  ```"]
-            if r.reason.startswith("first error") or "first error in the notebook" in r.reason:
-                lines += ["", "Note: " + r.reason.split("; ")[-1]]
-            lines.append("")
-        paths[sid] = folder / f"{stem}.md"
-        paths[sid].write_text("\n".join(lines), encoding="utf-8")
-    return paths
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: ``python -m course_lib.autograde release|grade ...`` (see --help)."""
-    parser = argparse.ArgumentParser(prog="python -m course_lib.autograde", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m course_lib.autograde",
+                                     description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     rel = sub.add_parser("release", help="write the student notebooks into release/")
     rel.add_argument("--notebooks", default="notebooks")
@@ -461,11 +388,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     start = time.perf_counter()
     try:
-        results = grade_folder(args.submissions, args.notebooks, args.out, args.workers, args.timeout, args.only)
+        results = grade_folder(args.submissions, args.notebooks, args.out, args.workers,
+                               args.timeout, args.only)
     except ValueError as exc:
         print(f"make grade: {exc}", file=sys.stderr)
         return 2
-    ignored = sorted(p.name for p in Path(args.submissions).iterdir() if not p.is_dir() or p.name.startswith("."))
+    ignored = sorted(p.name for p in Path(args.submissions).iterdir()
+                     if not p.is_dir() or p.name.startswith("."))
     if ignored:
         print(f"Not student folders, so not graded: {', '.join(ignored)}", file=sys.stderr)
     if not results:
@@ -473,7 +402,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     for r in results:
-        print(f"{r.student_id:>20}  {r.notebook:<36} {_num(r.points):>5} / {_num(r.max_points):<5} {r.reason[:70]}")
+        points = f"{format_points(r.points):>5} / {format_points(r.max_points):<5}"
+        print(f"{r.student_id:>20}  {r.notebook:<36} {points} {r.reason[:70]}")
     students = len({r.student_id for r in results})
     print(f"Graded {len(results)} notebook(s) of {students} student(s) in {time.perf_counter() - start:.1f} s "
           f"({args.workers} workers, {args.timeout} s per cell). Wrote {Path(args.out) / 'grades.csv'} "
