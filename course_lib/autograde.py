@@ -214,10 +214,7 @@ def _grade_one(task: dict) -> Result:
         out = api.autograde(stem, iid, force=True, create=True)
         graded_path = root / "autograded" / iid / stem / f"{stem}.ipynb"
         if not out["success"] or not graded_path.exists():
-            last = [ln for ln in (out.get("error") or out.get("log") or "").splitlines() if ln.strip()]
-            logged = [ln for ln in out.get("log", "").splitlines() if "[ERROR]" in ln and "Error" in ln]
-            why = (logged or last or ["unknown error"])[-1].replace("[ERROR]", "").strip()
-            result.reason = f"nbgrader could not run this notebook: {why[:200]}"
+            result.reason = _failure(f"{out.get('log', '')}\n{out.get('error', '')}")
             return result
         from nbgrader.api import Gradebook
 
@@ -252,6 +249,19 @@ def _grade_one(task: dict) -> Result:
                     f"{_first_line(_error_text(cell.get('outputs', []), timeout))}")
     result.reason = "; ".join(lost)
     return result
+
+
+def _failure(log: str) -> str:
+    """Why nbgrader could not grade a notebook at all, from its log."""
+    if "DeadKernelError" in log:
+        return ("the notebook's kernel died (os._exit, a crash, or out of memory?), so nothing "
+                "could be graded")
+    if "unresponsive" in log:
+        return "the notebook's kernel stopped responding and could not be interrupted"
+    found = [m for m in re.findall(r"^\s*([A-Za-z_][\w.]*(?:Error|Exception)): (.+)$", log, re.M)
+             if not m[0].endswith("NbGraderException")]
+    why = f"{found[-1][0].rpartition('.')[2]}: {found[-1][1]}" if found else "no error message"
+    return f"nbgrader could not run this notebook: {_first_line(why, 160)}"
 
 
 def _first_line(text: str, limit: int = 110) -> str:

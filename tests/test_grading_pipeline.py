@@ -84,6 +84,8 @@ def _class(released):
                               MORE: _setup(ok_more, "import nump as np")}, {BASICS: 0, MORE: 0}),
         "infinite_loop": ({BASICS: _student(released, BASICS, tiny_scale=loop), MORE: ok_more},
                           {BASICS: 4, MORE: 4}),
+        "kills_its_kernel": ({BASICS: ref[BASICS], MORE: _setup(ok_more, "import numpy as np, os\nos._exit(3)")},
+                             {BASICS: 6, MORE: 0}),
         "not_json": ({BASICS: '{"cells": [ this is not json', MORE: ok_more}, {BASICS: 0, MORE: 4}),
         "empty": ({BASICS: "", MORE: ok_more}, {BASICS: 0, MORE: 4}),
         "missing": ({BASICS: None, MORE: ok_more, "notes/" + BASICS.replace("01", "1"): ref[BASICS]},
@@ -183,7 +185,7 @@ def test_grade_an_empty_folder_says_so(tmp_path, capsys):
 
 @pytest.mark.parametrize("student", [
     "reference", "untouched", "one_wrong", "calls_library", "passes_visible_only",
-    "raises_at_import", "infinite_loop", "not_json", "empty", "missing", "unzipped_in_a_subfolder", ODD,
+    "raises_at_import", "infinite_loop", "kills_its_kernel", "not_json", "empty", "missing", "unzipped_in_a_subfolder", ODD,
     "deleted_test", "edited_test", "redefined_check"])
 def test_exact_points(graded, student):
     cases, results, _ = graded
@@ -203,6 +205,7 @@ def test_reasons_say_what_went_wrong(graded):
     assert "ModuleNotFoundError: No module named 'nump'" in reason["raises_at_import"]
     assert f"did not finish within {TIMEOUT} s" in reason["infinite_loop"]
     assert "not valid JSON" in reason["not_json"]
+    assert results[("kills_its_kernel", MORE)].reason.startswith("the notebook's kernel died")
     assert "empty file" in reason["empty"]
     assert reason["missing"] == f"missing notebook (the folder holds: {MORE}, notes/1_tiny_basics.ipynb)"
     assert "deleted" in reason["deleted_test"]
@@ -257,3 +260,12 @@ def test_real_chapters_reference_full_marks_untouched_zero(tmp_path):
     for r in results:
         want = r.max_points if r.student_id == "reference" else 0
         assert r.max_points > 0 and r.points == want, (r.student_id, r.notebook, r.reason)
+
+
+def test_failure_reason_is_read_from_nbgrader_log():
+    log = ("[ERROR] There was an error processing assignment: x\n"
+           "    jsonschema.exceptions.ValidationError: 'cells' is a required property\n"
+           "nbgrader.converters.base.NbGraderException: Please see the the above traceback\n")
+    assert autograde._failure(log) == ("nbgrader could not run this notebook: "
+                                       "ValidationError: 'cells' is a required property")
+    assert autograde._failure("nothing useful") == "nbgrader could not run this notebook: no error message"
