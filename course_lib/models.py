@@ -147,9 +147,17 @@ def vgg16(num_classes: int = 1000, in_channels: int = 3, width: float = 1.0,
         stages[f"stage{i}"] = vgg_stage(c_in, chans)
         c_in = chans[-1]
     pool = 1 if small_input else 7
-    return nn.Sequential(OrderedDict(
+    model = nn.Sequential(OrderedDict(
         **stages, avgpool=nn.AdaptiveAvgPool2d(pool), flatten=nn.Flatten(),
         classifier=_classifier(c_in * pool * pool, scaled(4096, width), num_classes, dropout)))
+    for m in model.modules():  # torchvision's init: without BN, 13 convs need He init to train
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+            nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.Linear):
+            nn.init.normal_(m.weight, 0, 0.01)
+            nn.init.zeros_(m.bias)
+    return model
 
 
 # --- ResNet (He et al., 2015) -------------------------------------------------------------------
@@ -254,6 +262,9 @@ class ResNet(nn.Module):
         self.n_stages = len(blocks_per_stage)
         self.avgpool = nn.AdaptiveAvgPool2d(1)
         self.fc = nn.Linear(c_in, num_classes)
+        for m in self.modules():  # torchvision's init: He (fan_out) for convs
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
@@ -317,3 +328,84 @@ class _PlainPair(nn.Module):
 from .inception import GoogLeNet, InceptionV3, googlenet, inception_v3  # noqa: E402
 
 __all__ += ["GoogLeNet", "InceptionV3", "googlenet", "inception_v3"]
+
+
+# --- reduced versions for the digits (same blocks, 1/8 of the channels, a 32x32 stem) --------
+
+CONSTRUCTORS = {"lenet5": lenet5, "alexnet": alexnet, "vgg16": vgg16, "googlenet": googlenet,
+                "inception_v3": inception_v3, "resnet18": resnet18, "resnet50": resnet50}
+REDUCED_WIDTH = 1 / 8
+
+
+def reduced_model(name: str, num_classes: int = 10, in_channels: int = 1,
+                  width: float = REDUCED_WIDTH) -> nn.Module:
+    """The reduced version of a full-size architecture for 32x32 digits: the same constructor
+    with ``width`` times the channels and ``small_input=True``. (N, 1, 32, 32) -> (N, 10).
+    Introduced in 03_cnn_architectures."""
+    if name not in CONSTRUCTORS or name == "lenet5":
+        raise ValueError(f"name must be one of {[n for n in CONSTRUCTORS if n != 'lenet5']}, got {name!r}.")
+    return CONSTRUCTORS[name](num_classes=num_classes, in_channels=in_channels, width=width, small_input=True)
+
+
+def save_models(path, models: dict[str, nn.Module], meta: dict) -> None:
+    """Save ``{name: model}`` weights as float16 (half the file size) with a ``meta`` dict."""
+    state = {n: {k: (v.half() if v.is_floating_point() else v) for k, v in m.state_dict().items()}
+             for n, m in models.items()}
+    torch.save({"state": state, "meta": meta}, path)
+
+
+def load_reduced_models(path) -> tuple[dict[str, nn.Module], dict]:
+    """Load a file written by ``data/train_reduced_models.py``: ({name: model in eval mode}, meta).
+
+    The float16 weights are converted back to float32. Introduced in 03_cnn_architectures.
+    """
+    ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    width = ckpt["meta"].get("width", REDUCED_WIDTH)
+    models = {}
+    for name, state in ckpt["state"].items():
+        model = reduced_model(name, width=width)
+        model.load_state_dict({k: (v.float() if v.is_floating_point() else v) for k, v in state.items()})
+        models[name] = model.eval()
+    return models, ckpt["meta"]
+
+
+# --- transfer learning and multi-task learning -----------------------------------------------
+
+def freeze_except(model: nn.Module, trainable: list[str] | str) -> int:
+    """Freeze every parameter except those under the named modules (``"all"``: train all).
+
+    ``trainable`` lists module names as in ``model.named_modules()`` (e.g. ``["f6", "output"]``).
+    Sets ``requires_grad`` accordingly and returns the number of trainable parameters.
+    Give the optimizer only ``[p for p in model.parameters() if p.requires_grad]``.
+    Introduced in 03_cnn_architectures.
+    """
+    names = {n for n, _ in model.named_modules() if n}
+    if trainable != "all":
+        if isinstance(trainable, str) or not all(isinstance(t, str) for t in trainable):
+            raise ValueError(f"trainable must be 'all' or a list of module names, got {trainable!r}.")
+        unknown = [t for t in trainable if t not in names]
+        if unknown:
+            raise ValueError(f"trainable names {unknown} are not modules of the model; "
+                             f"choose from {sorted(names)}.")
+    for name, p in model.named_parameters():
+        p.requires_grad = trainable == "all" or any(name.startswith(t + ".") for t in trainable)
+    return count_parameters(model)
+
+
+def binary_cross_entropy(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Mean binary cross-entropy -y log(y_hat) - (1 - y) log(1 - y_hat) over all entries.
+
+    ``y_hat`` (N, K) probabilities in [0, 1] (sigmoid outputs, one per label), ``y`` (N, K)
+    targets in {0, 1}; returns a scalar. The source notes write log(1 - y) in the second term,
+    which does not depend on the prediction at all; this is the corrected loss. Like torch,
+    each log is clamped at -100 so a confident mistake costs 100, not infinity.
+    Introduced in 03_cnn_architectures.
+    """
+    if y_hat.shape != y.shape:
+        raise ValueError(f"y_hat and y must have the same shape, got {tuple(y_hat.shape)} and {tuple(y.shape)}.")
+    if torch.isnan(y_hat).any() or (y_hat < 0).any() or (y_hat > 1).any():
+        raise ValueError("y_hat must hold probabilities in [0, 1] (apply a sigmoid first); "
+                         f"got values from {float(y_hat.min()):.3g} to {float(y_hat.max()):.3g}.")
+    log_p = torch.clamp(torch.log(y_hat), min=-100)
+    log_q = torch.clamp(torch.log(1 - y_hat), min=-100)
+    return -(y * log_p + (1 - y) * log_q).mean()

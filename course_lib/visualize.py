@@ -15,7 +15,7 @@ import torch.nn as nn
 from .models import count_parameters
 
 __all__ = ["SummaryRow", "layer_mult_adds", "summary", "format_summary", "LayerGeometry",
-           "layer_geometry", "activations", "top_patches", "conv_layers"]
+           "layer_geometry", "activations", "top_patches", "conv_layers", "filter_mosaic", "activation_view"]
 
 
 @dataclass
@@ -224,3 +224,37 @@ def top_patches(images: np.ndarray, acts: np.ndarray, channel: int, geometry: La
         patches.append(padded[n, :, top:top + r, left:left + r])
         where.append((int(n), i, j))
     return np.stack(patches), best[order], where
+
+
+# --- pure functions behind the chapter-03 widgets ------------------------------------------------
+
+def filter_mosaic(weight: np.ndarray, max_inputs: int = 16) -> np.ndarray:
+    """One filter's kernels side by side: ``weight`` (C_in, k, k) -> a (k, n*(k+1)-1) image of the
+    first ``n = min(C_in, max_inputs)`` input-channel kernels, separated by NaN columns (drawn blank)."""
+    weight = np.asarray(weight, dtype=np.float64)
+    if weight.ndim != 3:
+        raise ValueError(f"weight must have shape (C_in, k, k), got {weight.shape}.")
+    n, k = min(len(weight), max_inputs), weight.shape[1]
+    out = np.full((k, n * (k + 1) - 1), np.nan)
+    for c in range(n):
+        out[:, c * (k + 1):c * (k + 1) + weight.shape[2]] = weight[c]
+    return out
+
+
+def activation_view(acts: dict[str, np.ndarray], layer: str, channel: int, image: int) -> dict:
+    """What the activation viewer shows: ``{"ok", "message", "map"}``; never raises.
+
+    ``acts`` comes from :func:`activations`; ``map`` is the (H_l, W_l) activation of
+    ``channel`` for input number ``image`` (``None`` with a message if the choice is impossible).
+    """
+    if layer not in acts:
+        return {"ok": False, "message": f"unknown layer {layer!r}; choose one of {list(acts)}.", "map": None}
+    a = acts[layer]
+    if not 0 <= channel < a.shape[1]:
+        return {"ok": False, "map": None,
+                "message": f"layer {layer} has channels 0..{a.shape[1] - 1}; channel {channel} does not exist."}
+    if not 0 <= image < a.shape[0]:
+        return {"ok": False, "map": None, "message": f"image must be in 0..{a.shape[0] - 1}, got {image}."}
+    m = a[image, channel]
+    return {"ok": True, "map": m, "message": f"layer {layer}, channel {channel}, image {image}: "
+            f"{m.shape[0]}x{m.shape[1]} map, max {m.max():.3g}, {100 * (m > 0).mean():.0f}% positive"}

@@ -1,0 +1,238 @@
+"""course_lib.models / inception / visualize: parameter counts equal the reference
+implementations, blocks equal hand-written torch compositions (float64), the summary's
+multiply-adds equal the formula, receptive fields equal the gradient's footprint, and the
+checkpoint script still runs."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from course_lib import conv, models, visualize
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# torchvision 0.2x, 1000 classes (GoogLeNet/Inception-v3 with and without aux classifiers);
+# LeNet-5: the classic 32x32 version with full C3 connectivity and 10 linear outputs.
+REFERENCE = {
+    ("lenet5", False): 61_706, ("alexnet", False): 61_100_840, ("vgg16", False): 138_357_544,
+    ("googlenet", False): 6_624_904, ("googlenet", True): 13_004_888,
+    ("inception_v3", False): 23_834_568, ("inception_v3", True): 27_161_264,
+    ("resnet18", False): 11_689_512, ("resnet50", False): 25_557_032,
+}
+# torchvision's documented GFLOPS (= multiply-adds) for one 224x224 (299x299) image
+GMACS = {"alexnet": 0.71, "vgg16": 15.47, "googlenet": 1.50, "inception_v3": 5.71,
+         "resnet18": 1.81, "resnet50": 4.09}
+
+
+def build(name: str, aux: bool = False, device: str = "meta") -> nn.Module:
+    kw = {"aux": True} if aux else {}
+    with torch.device(device):
+        return models.CONSTRUCTORS[name](**kw)
+
+
+def input_shape(name: str) -> tuple:
+    return {"lenet5": (1, 1, 32, 32), "inception_v3": (1, 3, 299, 299)}.get(name, (1, 3, 224, 224))
+
+
+@pytest.mark.parametrize("name,aux", list(REFERENCE))
+def test_parameter_counts_equal_reference(name, aux):
+    assert models.count_parameters(build(name, aux)) == REFERENCE[(name, aux)]
+
+
+@pytest.mark.parametrize("name", list(GMACS))
+def test_summary_mult_adds_and_output_shape(name):
+    rows = visualize.summary(build(name), input_shape(name))
+    assert sum(r.mult_adds for r in rows) / 1e9 == pytest.approx(GMACS[name], abs=0.005)
+    assert sum(r.params for r in rows) == REFERENCE[(name, False)]
+    assert [r for r in rows if r.output_shape is not None][-1].output_shape == (1, 1000)
+
+
+def test_summary_on_meta_equals_real_forward():
+    torch.manual_seed(0)
+    for name in ("lenet5", "resnet18"):
+        assert visualize.summary(build(name, device="cpu"), input_shape(name)) == \
+            visualize.summary(build(name), input_shape(name))
+    out = build("lenet5", device="cpu")(torch.zeros(2, 1, 32, 32))
+    assert out.shape == (2, 10)
+
+
+def test_layer_mult_adds_formula():
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        c_in, c_out, k, s, n = (int(v) for v in rng.integers([1, 1, 1, 1, 6], [6, 6, 5, 3, 12]))
+        layer = nn.Conv2d(c_in, c_out, k, stride=s)
+        out = layer(torch.zeros(1, c_in, n, n))
+        h = conv.conv_output_size(n, k, 0, s)
+        assert visualize.layer_mult_adds(layer, out) == conv.conv_mult_count(h, h, c_out, k, c_in)
+    lin = nn.Linear(7, 3)
+    assert visualize.layer_mult_adds(lin, lin(torch.zeros(2, 7))) == 2 * 7 * 3
+
+
+def _bn(x, bn):  # eval-mode batch norm written out
+    return F.batch_norm(x, bn.running_mean, bn.running_var, bn.weight, bn.bias, False, 0.0, bn.eps)
+
+
+def _random_bn(module, gen):
+    for m in module.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.running_mean.copy_(torch.randn(m.num_features, generator=gen, dtype=torch.float64))
+            m.running_var.copy_(torch.rand(m.num_features, generator=gen, dtype=torch.float64) + 0.5)
+            m.weight.data.copy_(torch.randn(m.num_features, generator=gen, dtype=torch.float64))
+            m.bias.data.copy_(torch.randn(m.num_features, generator=gen, dtype=torch.float64))
+    return module.eval()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_bottleneck_blocks_equal_explicit_composition(seed):
+    gen = torch.Generator().manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    c_in, c_mid, n = int(rng.integers(2, 9)), int(rng.integers(1, 5)), int(rng.integers(4, 9))
+    for stride, c_in in ((1, 4 * c_mid), (int(rng.integers(1, 3)), c_in)):
+        block = _random_bn(models.Bottleneck(c_in, c_mid, stride).double(), gen)
+        x = torch.randn(2, c_in, n, n, generator=gen, dtype=torch.float64)
+        a = F.relu(_bn(F.conv2d(x, block.conv1.weight), block.bn1))
+        a = F.relu(_bn(F.conv2d(a, block.conv2.weight, stride=stride, padding=1), block.bn2))
+        a = _bn(F.conv2d(a, block.conv3.weight), block.bn3)
+        if block.shortcut is None:
+            expected = F.relu(a + x)
+            got = models.identity_block(x, block)
+        else:
+            sc = _bn(F.conv2d(x, block.shortcut.conv.weight, stride=stride), block.shortcut.bn)
+            expected = F.relu(a + sc)
+            got = models.convolutional_block(x, block)
+        assert torch.allclose(got, expected, atol=1e-12, rtol=1e-10)
+        assert torch.allclose(block(x), expected, atol=1e-12, rtol=1e-10)
+
+
+def test_residual_vs_plain_stack_differ_only_by_shortcuts():
+    plain, res = models.stacked_net(2, False), models.stacked_net(2, True)
+    assert len(plain) == len(res)
+    conv_w = lambda m: sum(p.numel() for n, p in m.named_parameters() if "shortcut" not in n)  # noqa: E731
+    assert conv_w(plain) == conv_w(res)
+    assert plain(torch.zeros(3, 1, 8, 8)).shape == res(torch.zeros(3, 1, 8, 8)).shape == (3, 10)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_binary_cross_entropy_equals_torch(seed):
+    gen = torch.Generator().manual_seed(seed)
+    shape = tuple(int(v) for v in torch.randint(1, 7, (2,), generator=gen))
+    p = torch.rand(shape, generator=gen, dtype=torch.float64).clamp(1e-6, 1 - 1e-6).requires_grad_()
+    y = (torch.rand(shape, generator=gen, dtype=torch.float64) > 0.5).double()
+    ours, theirs = models.binary_cross_entropy(p, y), F.binary_cross_entropy(p, y)
+    assert torch.allclose(ours, theirs, atol=1e-12)
+    g1, = torch.autograd.grad(ours, p)
+    g2, = torch.autograd.grad(theirs, p)
+    assert torch.allclose(g1, g2, atol=1e-10)
+    edge = torch.tensor([[0.0, 1.0]], dtype=torch.float64)
+    assert torch.allclose(models.binary_cross_entropy(edge, 1 - edge), F.binary_cross_entropy(edge, 1 - edge))
+
+
+def test_learner_errors_are_value_errors():
+    with pytest.raises(ValueError, match="width"):
+        models.vgg16(width=0)
+    with pytest.raises(ValueError, match="num_classes"):
+        models.resnet18(num_classes=0)
+    with pytest.raises(ValueError, match="same shape"):
+        models.binary_cross_entropy(torch.rand(3), torch.rand(4))
+    with pytest.raises(ValueError, match="probabilities"):
+        models.binary_cross_entropy(torch.tensor([1.5]), torch.tensor([1.0]))
+    with pytest.raises(ValueError, match="not modules"):
+        models.freeze_except(models.lenet5(), ["nope"])
+    with pytest.raises(ValueError, match="channel"):
+        visualize.top_patches(np.zeros((2, 1, 8, 8)), np.zeros((2, 3, 4, 4)), 5,
+                              visualize.LayerGeometry("x", "Conv2d", 3, 1, 1.0))
+
+
+def test_freeze_except():
+    m = models.lenet5()
+    assert models.freeze_except(m, ["output"]) == 84 * 10 + 10
+    assert models.freeze_except(m, ["f6", "output"]) == 10_164 + 850
+    assert models.freeze_except(m, "all") == 61_706
+
+
+def test_reduced_models_forward_and_aux_outputs():
+    for name in ("alexnet", "vgg16", "googlenet", "inception_v3", "resnet18", "resnet50"):
+        m = models.reduced_model(name).eval()
+        assert m(torch.zeros(2, 1, 32, 32)).shape == (2, 10), name
+    g = models.googlenet(num_classes=10, in_channels=1, aux=True, width=1 / 8, small_input=True).train()
+    out = g(torch.zeros(2, 1, 32, 32))
+    assert isinstance(out, tuple) and [o.shape for o in out] == [(2, 10)] * 3
+    v3 = models.inception_v3(num_classes=5, aux=True, width=1 / 8).train()
+    assert [o.shape for o in v3(torch.zeros(2, 3, 299, 299))] == [(2, 5)] * 2
+
+
+def test_naive_inception_channels_grow():
+    m = models.GoogLeNet.__init__.__globals__["NaiveInception"](16, 4, 8, 2)
+    assert m(torch.zeros(1, 16, 6, 6)).shape == (1, 4 + 8 + 2 + 16, 6, 6)
+
+
+def test_layer_geometry_matches_conv_receptive_field_and_gradient():
+    torch.manual_seed(0)
+    net = models.vgg16(num_classes=10, in_channels=1, width=1 / 16, small_input=True).double()
+    geo = visualize.layer_geometry(net)
+    steps = [(m.kernel_size if isinstance(m.kernel_size, int) else m.kernel_size[0],
+              m.stride if isinstance(m.stride, int) else m.stride[0])
+             for m in net.modules() if isinstance(m, (nn.Conv2d, nn.MaxPool2d))]
+    assert [g.rf for g in geo if g.kind in ("Conv2d", "MaxPool2d")] == conv.receptive_field(steps)
+    # empirical: the input pixels a unit's gradient reaches. ReLUs are dropped and max pools
+    # become average pools (same geometry) so that every pixel in the field gets a gradient.
+    layers = []
+    for name, m in net.named_modules():
+        if isinstance(m, nn.Conv2d):
+            layers.append((name, m))
+        elif isinstance(m, nn.MaxPool2d):
+            layers.append((name, nn.AvgPool2d(m.kernel_size, m.stride)))
+    by_name = {g.name: g for g in geo}
+    for k in range(1, 9):
+        chain = nn.Sequential(*[m for _, m in layers[:k]])
+        g = by_name[layers[k - 1][0]]
+        x = torch.rand(1, 1, 96, 96, dtype=torch.float64, requires_grad=True)
+        out = chain(x)
+        i = out.shape[2] // 2
+        out[0, 0, i, i].backward()
+        rows = torch.nonzero(x.grad[0, 0].abs().sum(1)).flatten()
+        assert int(rows.max() - rows.min()) + 1 == g.rf, g.name
+        assert int(rows.min()) == round(g.start + i * g.jump - (g.rf - 1) / 2), g.name
+
+
+def test_top_patches_cut_the_receptive_field():
+    rng = np.random.default_rng(0)
+    images = rng.random((5, 1, 12, 12))
+    layer = nn.Conv2d(1, 2, 3, padding=1).double()
+    acts = layer(torch.from_numpy(images)).detach().numpy()
+    geo = visualize.layer_geometry(nn.Sequential(layer))[0]
+    patches, scores, where = visualize.top_patches(images, acts, 1, geo, k=3)
+    assert patches.shape == (3, 1, 3, 3) and np.all(np.diff(scores) <= 0)
+    padded = np.pad(images, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    for p, s, (n, i, j) in zip(patches, scores, where):
+        assert s == acts[n, 1].max()
+        assert np.array_equal(p, padded[n, :, i:i + 3, j:j + 3])
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("train_reduced_models", ROOT / "data" / "train_reduced_models.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_checkpoint_script_still_runs(tmp_path):
+    out = tmp_path / "check.pt"
+    meta = _script().main(["--epochs", "1", "--limit", "64", "--out", str(out), "--only", "resnet18", "googlenet"])
+    loaded, meta2 = models.load_reduced_models(out)
+    assert set(loaded) == {"resnet18", "googlenet"} and meta2["epochs"] == 1 == meta["epochs"]
+    assert loaded["resnet18"](torch.zeros(1, 1, 32, 32)).shape == (1, 10)
+
+
+def test_committed_checkpoint_is_small_and_loads():
+    path = ROOT / "data" / "reduced_models.pt"
+    assert path.stat().st_size < 5e6
+    loaded, meta = models.load_reduced_models(path)
+    assert set(loaded) == set(_script().NAMES)
+    assert all(len(meta["loss"][n]) == meta["epochs"] for n in loaded)
