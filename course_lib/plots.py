@@ -244,7 +244,7 @@ def plot_descent_1d(loss, iterates: dict, w_range: tuple[float, float] = (-1.0, 
     return fig
 
 
-def plot_curves(curves: dict, xlabel: str, ylabel: str, title: str, logy: bool = False,
+def plot_series(curves: dict, xlabel: str, ylabel: str, title: str, logy: bool = False,
                 x: dict | None = None, styles: dict | None = None, ax=None):
     """Several named curves on one axis (loss curves, learning-rate schedules, averages).
 
@@ -409,3 +409,107 @@ def fast_png(fig) -> bytes:
 
 
 # --- chapter 03 --------------------------------------------------------------------------
+# Introduced in 03_cnn_architectures. The numbers come from course_lib.visualize / models.
+
+def plot_curves(curves: dict, title: str, ylabel: str, xlabel: str = "epoch", logy: bool = False):
+    """One line per entry of ``curves`` ({label: list of values per epoch}); returns the Figure."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    for label, values in curves.items():
+        ax.plot(np.arange(1, len(values) + 1), values, marker="o", ms=3, label=label)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_filters(weight: np.ndarray, title: str, ncols: int = 8):
+    """First-layer filters ``weight`` (C_out, C_in, k, k), channel 0 of each, one small image
+    per filter with its own colour scale (dark = negative, light = positive). Returns the Figure."""
+    weight = np.asarray(weight)
+    n = len(weight)
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, min(n, ncols), figsize=(1.1 * min(n, ncols), 1.25 * nrows + 0.5),
+                             squeeze=False)
+    for idx, ax in enumerate(axes.ravel()):
+        ax.axis("off")
+        if idx < n:
+            ax.imshow(weight[idx, 0], cmap="gray")
+            ax.set_title(f"filter {idx}", fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_activation_maps(image: np.ndarray, maps: dict, channels: int = 6, title: str = ""):
+    """The input ``image`` (H, W) and, per layer of ``maps`` ({name: (C, H_l, W_l)}), the first
+    ``channels`` activation maps. Rows are layers (deeper = lower), columns channels."""
+    fig, axes = plt.subplots(len(maps), channels + 1, figsize=(1.3 * (channels + 1), 1.4 * len(maps) + 0.4),
+                             squeeze=False)
+    for r, (name, m) in enumerate(maps.items()):
+        axes[r, 0].imshow(image, cmap="gray")
+        axes[r, 0].set_ylabel(name, fontsize=8)
+        axes[r, 0].set_xticks([])
+        axes[r, 0].set_yticks([])
+        for c in range(channels):
+            ax = axes[r, c + 1]
+            ax.axis("off")
+            if c < len(m):
+                ax.imshow(m[c], cmap="viridis")
+                ax.set_title(f"ch {c} ({m.shape[1]}x{m.shape[2]})", fontsize=7)
+    axes[0, 0].set_title("input", fontsize=8)
+    fig.suptitle(title or "activation maps: rows = layers, columns = channels")
+    fig.tight_layout()
+    return fig
+
+
+def plot_top_patches(rows: list, title: str):
+    """Zeiler-Fergus grids: ``rows`` is [(label, [patches (9, 1, r, r) per unit])]; each unit
+    becomes a 3x3 mosaic of its 9 most exciting input patches. Returns the Figure."""
+    units = max(len(p) for _, p in rows)
+    fig, axes = plt.subplots(len(rows), units, figsize=(1.6 * units, 1.8 * len(rows) + 0.4), squeeze=False)
+    for r, (label, unit_patches) in enumerate(rows):
+        for u in range(units):
+            ax = axes[r, u]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if u >= len(unit_patches):
+                ax.axis("off")
+                continue
+            p = np.asarray(unit_patches[u])[:, 0]
+            k, s = len(p), p.shape[1]
+            side = int(np.ceil(np.sqrt(k)))
+            mosaic = np.full((side * (s + 1) - 1, side * (s + 1) - 1), np.nan)
+            for i in range(k):
+                a, b = divmod(i, side)
+                mosaic[a * (s + 1):a * (s + 1) + s, b * (s + 1):b * (s + 1) + s] = p[i]
+            ax.imshow(mosaic, cmap="gray", vmin=0, vmax=1)
+            ax.set_title(f"unit {u}", fontsize=8)
+            if u == 0:
+                ax.set_ylabel(label, fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def viewer_figure(left_title: str, right_title: str):
+    """A persistent two-panel ``Figure`` for the chapter-03 viewers; returns (fig, artists) with
+    ``artists["left"]`` and ``artists["right"]`` AxesImages updated with ``set_data``."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7.2, 3.4), dpi=72)
+    ax_l, ax_r = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.6]})
+    art = {"ax_left": ax_l, "ax_right": ax_r, "fig": fig}
+    art["left"] = ax_l.imshow(np.zeros((2, 2)), cmap="gray", vmin=0, vmax=1)
+    art["right"] = ax_r.imshow(np.zeros((2, 2)), cmap="viridis")
+    for ax, t in ((ax_l, left_title), (ax_r, right_title)):
+        ax.set_title(t, fontsize=10)
+        ax.set_xlabel("column")
+        ax.set_ylabel("row")
+        ax.grid(False)
+    fig.colorbar(art["right"], ax=ax_r, fraction=0.046)
+    fig.subplots_adjust(left=0.07, right=0.95, bottom=0.15, top=0.88, wspace=0.35)
+    return fig, art

@@ -371,3 +371,136 @@ def optimizer_comparison(histories: dict, metric: str = "loss per step",
 
 
 # --- chapter 03: filter viewer, activation viewer ---------------------------------------
+# Introduced in 03_cnn_architectures. The numbers come from course_lib.visualize
+# (``activations``, ``filter_mosaic``, ``activation_view``), the drawing from course_lib.plots.
+# Activations are computed once when the widget is built; a callback only indexes arrays.
+import html as _html_module  # noqa: E402
+
+_escape = _html_module.escape
+
+class FilterViewer(W.VBox):
+    """Filter viewer: ``w.layer`` (Dropdown of the model's conv layers), ``w.channel``
+    (IntSlider: which filter of that layer). ``w.image`` shows the filter's kernels (one per
+    input channel, up to 16, ``w.kernels``) and its response to an example image (``w.response``,
+    the conv output before the activation). ``w.message`` describes it; ``w.render_ms`` times
+    the last callback in milliseconds.
+    """
+
+    def __init__(self, model, image: np.ndarray, layer: str | None = None):
+        from course_lib import plots, visualize
+
+        super().__init__()
+        names = visualize.conv_layers(model)
+        if not names:
+            raise ValueError("model has no Conv2d layer to show.")
+        image = np.asarray(image, dtype=np.float32)
+        if image.ndim != 3:
+            raise ValueError(f"image must have shape (C, H, W), got {image.shape}.")
+        modules = dict(model.named_modules())
+        self.weights = {n: modules[n].weight.detach().float().numpy() for n in names}
+        self.responses = {n: a[0] for n, a in visualize.activations(model, image[None], names).items()}
+        self.layer = W.Dropdown(options=names, value=layer or names[0], description="layer")
+        self.channel = W.IntSlider(value=0, min=0, max=len(self.weights[self.layer.value]) - 1,
+                                   description="filter")
+        self.message = W.HTML()
+        self.image = W.Image(format="png")
+        self.figure, self.artists = plots.viewer_figure("kernels (per input channel)", "response to the image")
+        self.artists["left"].set_cmap("gray")
+        self.kernels = self.response = None
+        self.render_ms = 0.0
+        self.layer.observe(self._on_layer, names="value")
+        self.channel.observe(self._update, names="value")
+        self.children = [W.HBox([self.layer, self.channel]), self.message, self.image]
+        self._update()
+
+    def _on_layer(self, change=None) -> None:
+        self.channel.max = len(self.weights[self.layer.value]) - 1  # clamps .value, may call _update
+        self._update()
+
+    def _update(self, change=None) -> None:
+        from course_lib import plots, visualize
+
+        t0 = time.perf_counter()
+        layer, c = self.layer.value, self.channel.value
+        w = self.weights[layer]
+        if not 0 <= c < len(w):
+            self.message.value = f"<b style='color:#c00000'>{layer} has filters 0..{len(w) - 1}.</b>"
+            return
+        self.kernels = visualize.filter_mosaic(w[c])
+        self.response = self.responses[layer][c]
+        lim = float(np.nanmax(np.abs(self.kernels))) or 1.0
+        self.artists["left"].set_data(self.kernels)
+        self.artists["left"].set_clim(-lim, lim)
+        self.artists["left"].set_extent((-0.5, self.kernels.shape[1] - 0.5, self.kernels.shape[0] - 0.5, -0.5))
+        self.artists["right"].set_data(self.response)
+        self.artists["right"].set_clim(float(self.response.min()), float(self.response.max()) + 1e-9)
+        self.artists["right"].set_extent((-0.5, self.response.shape[1] - 0.5, self.response.shape[0] - 0.5, -0.5))
+        shown = min(w.shape[1], 16)
+        self.message.value = (f"{_escape(layer)}, filter {c}: weights {w.shape[1]}x{w.shape[2]}x{w.shape[3]} "
+                              f"(showing {shown} input channel{'s' if shown > 1 else ''}), norm "
+                              f"{np.linalg.norm(w[c]):.3g}; response {self.response.shape[0]}x{self.response.shape[1]}")
+        self.image.value = plots.figure_png(self.figure)
+        self.render_ms = 1000 * (time.perf_counter() - t0)
+
+
+def filter_viewer(model, image: np.ndarray, layer: str | None = None) -> FilterViewer:
+    """Build the filter viewer (see ``FilterViewer``). Introduced in 03_cnn_architectures."""
+    return FilterViewer(model, image, layer)
+
+
+class ActivationViewer(W.VBox):
+    """Activation viewer: ``w.layer`` (Dropdown of ``layers``), ``w.channel`` (IntSlider),
+    ``w.index`` (IntSlider: which of ``images``). ``w.image`` shows the input and the chosen
+    activation map (``w.map``); ``w.state`` is ``visualize.activation_view(...)``;
+    ``w.message`` a one-line description; ``w.render_ms`` the last callback's duration (ms).
+    """
+
+    def __init__(self, model, images: np.ndarray, layers: list[str]):
+        from course_lib import plots, visualize
+
+        super().__init__()
+        self.images = np.asarray(images, dtype=np.float32)
+        self.acts = visualize.activations(model, self.images, list(layers))
+        self.layer = W.Dropdown(options=list(layers), value=layers[0], description="layer")
+        self.channel = W.IntSlider(value=0, min=0, max=self.acts[layers[0]].shape[1] - 1, description="channel")
+        self.index = W.IntSlider(value=0, min=0, max=len(self.images) - 1, description="image")
+        self.message = W.HTML()
+        self.image = W.Image(format="png")
+        self.figure, self.artists = plots.viewer_figure("input image", "activation map")
+        self.state: dict = {}
+        self.map = None
+        self.render_ms = 0.0
+        self.layer.observe(self._on_layer, names="value")
+        self.channel.observe(self._update, names="value")
+        self.index.observe(self._update, names="value")
+        self.children = [W.HBox([self.layer, self.channel, self.index]), self.message, self.image]
+        self._update()
+
+    def _on_layer(self, change=None) -> None:
+        self.channel.max = self.acts[self.layer.value].shape[1] - 1
+        self._update()
+
+    def _update(self, change=None) -> None:
+        from course_lib import plots, visualize
+
+        t0 = time.perf_counter()
+        self.state = visualize.activation_view(self.acts, self.layer.value, self.channel.value, self.index.value)
+        if not self.state["ok"]:
+            self.message.value = f"<b style='color:#c00000'>{_escape(self.state['message'])}</b>"
+            self.render_ms = 1000 * (time.perf_counter() - t0)
+            return
+        self.map = self.state["map"]
+        img = self.images[self.index.value, 0]
+        self.artists["left"].set_data(img)
+        self.artists["left"].set_extent((-0.5, img.shape[1] - 0.5, img.shape[0] - 0.5, -0.5))
+        self.artists["right"].set_data(self.map)
+        self.artists["right"].set_clim(float(self.map.min()), float(self.map.max()) + 1e-9)
+        self.artists["right"].set_extent((-0.5, self.map.shape[1] - 0.5, self.map.shape[0] - 0.5, -0.5))
+        self.message.value = _escape(self.state["message"])
+        self.image.value = plots.figure_png(self.figure)
+        self.render_ms = 1000 * (time.perf_counter() - t0)
+
+
+def activation_viewer(model, images: np.ndarray, layers: list[str]) -> ActivationViewer:
+    """Build the activation viewer (see ``ActivationViewer``). Introduced in 03_cnn_architectures."""
+    return ActivationViewer(model, images, layers)
