@@ -124,7 +124,15 @@ def graded(released, tmp_path_factory):
                 nbformat.write(content, str(subs / student / name))
     (subs / "stray_file.txt").write_text("not a student folder")
     (subs / ".ipynb_checkpoints").mkdir()
-    results = autograde.grade_folder(subs, FIXTURES, root / "out", workers=2, timeout=TIMEOUT)
+    cwd = root / "cwd"  # grading must leave no gradebook.db or log where it is run
+    cwd.mkdir()
+    here = os.getcwd()
+    os.chdir(cwd)
+    try:
+        results = autograde.grade_folder(subs, FIXTURES, root / "out", workers=2, timeout=TIMEOUT)
+    finally:
+        os.chdir(here)
+    assert list(cwd.iterdir()) == []
     return cases, {(r.student_id, r.notebook): r for r in results}, root / "out"
 
 
