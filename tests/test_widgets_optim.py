@@ -90,3 +90,27 @@ def test_callbacks_record_their_duration():
     c = widgets.optimizer_comparison(_histories())
     c.smoothing.value = 0.3
     assert 0 < c.render_ms < 60_000
+
+
+def test_chapter01_plots_return_labelled_figures():
+    import matplotlib.pyplot as plt
+
+    from course_lib import backprop, plots
+
+    figs = [
+        plots.plot_activations(backprop.ACTIVATIONS),
+        plots.plot_descent_1d(lambda w: 0.1 * (w - 5) ** 2, {"gd": [10.0, 9.0, 8.2]}),
+        plots.plot_series({"a": [3, 2, 1], "b": [1, 2]}, xlabel="epoch", ylabel="loss", title="t",
+                          x={"b": [5, 6]}, styles={"a": {"ls": "--"}}, logy=True),
+        plots.plot_layer_statistics({"He": backprop.deep_network_statistics(depth=3, width=8)}),
+        plots.plot_search({"grid": np.array([[1e-3, 16], [1e-2, 32]])}, {"grid": np.array([0.5, 0.9])},
+                          xlabel="learning rate", ylabel="hidden units"),
+    ]
+    for fig in figs:
+        for ax in fig.axes:
+            if ax.get_label() == "<colorbar>":
+                continue
+            assert ax.get_xlabel() or ax.get_ylabel(), ax.get_title()
+        plt.close(fig)
+    ax = figs[2].axes[0]
+    assert list(ax.lines[1].get_xdata()) == [5, 6] and ax.lines[0].get_linestyle() == "--"
