@@ -262,6 +262,19 @@ def test_real_chapters_reference_full_marks_untouched_zero(tmp_path):
             (tmp_path / "subs" / student).mkdir(parents=True, exist_ok=True)
             shutil.copy(src, tmp_path / "subs" / student / p.name)
     assert len(released) == len(chapters)
+    for p in chapters:  # no solution line and no hidden test survives in the student version
+        student = nbformat.read(tmp_path / "release" / p.name, as_version=4)
+        by_id = {c.metadata.nbgrader.grade_id: c.source for c in student.cells if "nbgrader" in c.metadata}
+        for cell in nbformat.read(p, as_version=4).cells:
+            meta = cell.metadata.get("nbgrader", {})
+            for begin, end in (("### BEGIN SOLUTION", "### END SOLUTION"),
+                               ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")):
+                if begin in cell.source and meta.get("grade_id"):
+                    secret = cell.source.split(begin)[1].split(end)[0].strip()
+                    assert secret not in by_id[meta["grade_id"]], (p.name, meta["grade_id"], begin)
+                    assert begin not in by_id[meta["grade_id"]]
+            if meta.get("solution"):
+                assert "raise NotImplementedError()" in by_id[meta["grade_id"]]
     # generous per-cell timeout: this checks marks, not speed (chapters train small models)
     results = autograde.grade_folder(tmp_path / "subs", REPO / "notebooks", None, workers=2, timeout=600)
     assert len(results) == 2 * len(chapters)
