@@ -211,11 +211,14 @@ def filter_playground_figure(image: np.ndarray) -> tuple[plt.Figure, dict]:
 # --- chapter 01 --------------------------------------------------------------------------
 # Introduced in 01_optimizers_and_training. The numbers come from course_lib.backprop,
 # course_lib.optim and course_lib.normalization; these functions only draw.
+from typing import Any, Callable  # noqa: E402  (each chapter section keeps its own imports)
 
-def plot_activations(activations: dict, z: np.ndarray | None = None):
+
+def plot_activations(activations: dict, z: np.ndarray | None = None) -> plt.Figure:
     """Each activation g(z) (top row) and its derivative g'(z) (bottom row), one column each.
 
     ``activations`` maps a name to ``(g, g_prime)`` (e.g. ``backprop.ACTIVATIONS``).
+    Introduced in 01_optimizers_and_training.
     """
     z = np.linspace(-5, 5, 401) if z is None else z
     k = len(activations)
@@ -231,8 +234,9 @@ def plot_activations(activations: dict, z: np.ndarray | None = None):
     return fig
 
 
-def plot_descent_1d(loss, iterates: dict, w_range: tuple[float, float] = (-1.0, 11.0)):
-    """A 1-D loss J(w) and, for each label, the gradient-descent iterates drawn on it."""
+def plot_descent_1d(loss: Callable, iterates: dict, w_range: tuple[float, float] = (-1.0, 11.0)) -> plt.Figure:
+    """A 1-D loss J(w) and, for each label, the gradient-descent iterates drawn on it.
+    Introduced in 01_optimizers_and_training."""
     w = np.linspace(*w_range, 300)
     fig, ax = plt.subplots(figsize=(6.4, 3.8))
     ax.plot(w, loss(w), color="0.3", label="J(W)")
@@ -245,11 +249,12 @@ def plot_descent_1d(loss, iterates: dict, w_range: tuple[float, float] = (-1.0, 
 
 
 def plot_series(curves: dict, xlabel: str, ylabel: str, title: str, logy: bool = False,
-                x: dict | None = None, styles: dict | None = None, ax=None):
+                x: dict | None = None, styles: dict | None = None, ax: plt.Axes | None = None) -> plt.Figure:
     """Several named curves on one axis (loss curves, learning-rate schedules, averages).
 
     ``curves`` maps a label to a 1-D sequence; ``x`` optionally maps a label to its
     x values (default 0, 1, 2...); ``styles`` to matplotlib keyword dicts. Returns the Figure.
+    Introduced in 01_optimizers_and_training.
     """
     if ax is None:
         fig, ax = plt.subplots(figsize=(6.4, 3.8))
@@ -266,10 +271,11 @@ def plot_series(curves: dict, xlabel: str, ylabel: str, title: str, logy: bool =
     return fig
 
 
-def plot_layer_statistics(stats: dict):
+def plot_layer_statistics(stats: dict) -> plt.Figure:
     """Per-layer std of activations (left) and of the backward signal dL/dz (right), log scale.
 
     ``stats`` maps a label (e.g. "He, ReLU") to ``backprop.deep_network_statistics`` output.
+    Introduced in 01_optimizers_and_training.
     """
     fig, (ax_a, ax_g) = plt.subplots(1, 2, figsize=(10, 3.8))
     for label, s in stats.items():
@@ -283,10 +289,11 @@ def plot_layer_statistics(stats: dict):
     return fig
 
 
-def plot_search(points: dict, scores: dict, xlabel: str, ylabel: str, logx: bool = True):
+def plot_search(points: dict, scores: dict, xlabel: str, ylabel: str, logx: bool = True) -> plt.Figure:
     """Hyper-parameter search: one panel per strategy ("grid", "random"), each tried point
     coloured by its score (e.g. validation accuracy); projections show how many distinct
-    values of each hyper-parameter were tried. ``points[k]`` is (n, 2), ``scores[k]`` (n,)."""
+    values of each hyper-parameter were tried. ``points[k]`` is (n, 2), ``scores[k]`` (n,).
+    Introduced in 01_optimizers_and_training."""
     fig, axes = plt.subplots(1, len(points), figsize=(5.0 * len(points), 4.0), sharey=True)
     axes = np.atleast_1d(axes)
     lo = min(float(np.min(s)) for s in scores.values())
@@ -306,12 +313,12 @@ def plot_search(points: dict, scores: dict, xlabel: str, ylabel: str, logx: bool
     return fig
 
 
-def trajectory_figure(surface_name: str, rules: tuple[str, ...]):
+def trajectory_figure(surface_name: str, rules: tuple[str, ...]) -> tuple[plt.Figure, dict]:
     """A persistent Figure for the trajectory widget: the surface (filled log-contours, the
     minima as stars, the start as a dot) rendered once into a cached background, and one
     animated line plus end marker per optimizer. Returns ``(fig, artists)`` with
     ``artists["lines"][rule]``, ``artists["ends"][rule]``, ``artists["ax"]``; draw with
-    :func:`draw_trajectories`."""
+    :func:`draw_trajectories`. Introduced in 01_optimizers_and_training."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -341,7 +348,7 @@ def trajectory_figure(surface_name: str, rules: tuple[str, ...]):
 
 def draw_trajectories(art: dict, trajectories: dict) -> bytes:
     """Draw ``{rule: points (T, 2)}`` over the cached background; returns PNG bytes.
-    Only the lines are redrawn (blitting), which keeps a widget callback fast."""
+    Only the lines are redrawn (blitting), which keeps a widget callback fast. Introduced in 01_optimizers_and_training."""
     canvas, ax = art["canvas"], art["ax"]
     canvas.restore_region(art["background"])
     for rule, line in art["lines"].items():
@@ -356,10 +363,10 @@ def draw_trajectories(art: dict, trajectories: dict) -> bytes:
 
 
 def curves_figure(names: list[str], xlim: tuple[float, float], ylim: tuple[float, float], xlabel: str,
-                  ylabel: str, title: str, logy: bool = False):
+                  ylabel: str, title: str, logy: bool = False) -> tuple[plt.Figure, dict]:
     """A persistent Figure for comparing runs with fixed axes: the axes, labels and a legend
     of every run rendered once into a cached background, one animated line per run.
-    Returns ``(fig, artists)``; draw with :func:`draw_curves`."""
+    Returns ``(fig, artists)``; draw with :func:`draw_curves`. Introduced in 01_optimizers_and_training."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -378,7 +385,8 @@ def curves_figure(names: list[str], xlim: tuple[float, float], ylim: tuple[float
 
 
 def draw_curves(art: dict, curves: dict) -> bytes:
-    """Draw ``{name: (x, y)}`` over the cached background of :func:`curves_figure`; PNG bytes."""
+    """Draw ``{name: (x, y)}`` over the cached background of :func:`curves_figure`; PNG bytes.
+    Introduced in 01_optimizers_and_training."""
     canvas, ax = art["canvas"], art["ax"]
     canvas.restore_region(art["background"])
     for name, line in art["lines"].items():
@@ -388,7 +396,7 @@ def draw_curves(art: dict, curves: dict) -> bytes:
     return _canvas_png(canvas)
 
 
-def _canvas_png(canvas) -> bytes:
+def _canvas_png(canvas: Any) -> bytes:
     import io
 
     from PIL import Image
@@ -398,9 +406,9 @@ def _canvas_png(canvas) -> bytes:
     return buf.getvalue()
 
 
-def fast_png(fig) -> bytes:
+def fast_png(fig: plt.Figure) -> bytes:
     """Render a Figure to PNG bytes with light compression (quicker than ``savefig`` for
-    widget callbacks; the image is a little larger)."""
+    widget callbacks; the image is a little larger). Introduced in 01_optimizers_and_training."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
