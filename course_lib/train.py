@@ -123,6 +123,15 @@ def _correct(out: Tensor, y: Tensor, loss_fn: Callable) -> float:
     return math.nan
 
 
+def _check_labels(out: Tensor, y: Tensor, loss_fn: Callable) -> None:
+    """Class labels must fit the model's number of outputs (else torch fails deep inside)."""
+    if isinstance(loss_fn, nn.CrossEntropyLoss) and not y.is_floating_point() and out.ndim >= 2:
+        classes, lo, hi = out.shape[1], int(y.min()), int(y.max())
+        if lo < 0 or hi >= classes:
+            raise ValueError(f"y holds class labels from {lo} to {hi}, but the model outputs {classes} "
+                             f"scores per sample, so labels must be in 0..{classes - 1}.")
+
+
 # --- evaluation and training ------------------------------------------------------------------
 
 def evaluate(model: nn.Module, x: Any, y: Any, loss_fn: Callable = nn.CrossEntropyLoss(),
@@ -247,6 +256,8 @@ def fit(model: nn.Module, train: tuple, *, epochs: int, optimizer: torch.optim.O
                 xb, yb = x[idx], y[idx]
                 optimizer.zero_grad()
                 out = model(xb)
+                if epoch == 0 and i == 0:
+                    _check_labels(out, y, loss_fn)
                 loss = loss_fn(out, yb)
                 loss.backward()
                 optimizer.step()

@@ -139,6 +139,8 @@ def test_bad_data_raise_valueerror():
         train.fit(_mlp(), x, epochs=1, progress=False)
     with pytest.raises(ValueError, match="empty"):
         train.fit(_mlp(), (x[:0], y[:0]), epochs=1, progress=False)
+    with pytest.raises(ValueError, match="labels must be in 0..2"):
+        train.fit(_mlp(), (x, y + 1), epochs=1, progress=False)
     with pytest.raises(TypeError, match="nn.Module"):
         train.fit(lambda t: t, (x, y), epochs=1, progress=False)
 
