@@ -93,7 +93,8 @@ def execute(path: str | os.PathLike, timeout: int = 600, cwd: str | None = None)
     os.close(fd)
     env = dict(os.environ)
     env[NETGUARD_LOG_ENV] = log
-    env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    # what JupyterLab gives a kernel, even if the caller's environment says MPLBACKEND=Agg
+    env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
     client = NotebookClient(nb, timeout=timeout, km=km, allow_errors=False,

@@ -1,0 +1,261 @@
+"""Side-by-side measurements for ``make bench`` (run in one process, one after another).
+
+- ``conv_ratio``: course_lib.conv.conv2d_im2col vs torch.nn.functional.conv2d on the same
+  float32 input, timed in interleaved pairs (im2col, torch, im2col, torch, ...) so both see
+  the same machine load; ratio of the medians, and the outputs are compared first. Run in
+  a fresh process per thread count (2: the course's setting; 1: less sensitive to load).
+- ``widget_latency``: every widget builder of course_lib.widgets, built headless; each of
+  its controls is moved back and forth and the synchronous callback is timed (median).
+- ``param_counts``: the chapter-03 constructors at their defaults (built on the ``meta``
+  device, so no memory is used) against the reference implementations' counts.
+"""
+from __future__ import annotations
+
+import contextlib
+import inspect
+import io
+import statistics
+import time
+from typing import Any, Callable
+
+import numpy as np
+
+# --- from-scratch conv2d vs F.conv2d ---------------------------------------------------
+
+
+def conv_ratio(repeats: int = 5, shape=(16, 16, 64, 64), c_out: int = 32, f: int = 3,
+               stride: int = 1, padding: int = 1, threads: int = 2) -> dict:
+    """Median time of conv2d_im2col / median time of F.conv2d, interleaved, float32.
+
+    ``threads`` is torch's thread count (``course_lib.setup(threads=...)``); numpy's BLAS
+    thread count is fixed when the process starts: use ``conv_ratio_in_subprocess``.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    import course_lib
+    from course_lib import conv
+
+    course_lib.setup(threads=threads)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(shape, dtype=np.float32)
+    w = rng.standard_normal((c_out, shape[1], f, f), dtype=np.float32)
+    b = rng.standard_normal(c_out, dtype=np.float32)
+    xt, wt, bt = (torch.from_numpy(a) for a in (x, w, b))
+
+    def ours():
+        return conv.conv2d_im2col(x, w, b, stride=stride, padding=padding)
+
+    def theirs():
+        with torch.no_grad():
+            return F.conv2d(xt, wt, bt, stride=stride, padding=padding)
+
+    out, ref = np.asarray(ours()), theirs().numpy()  # also the warm-up of both
+    rel_err = float(np.max(np.abs(out - ref)) / np.max(np.abs(ref)))
+    t_ours, t_torch = [], []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        ours()
+        t_ours.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        theirs()
+        t_torch.append(time.perf_counter() - t0)
+    m_ours, m_torch = statistics.median(t_ours), statistics.median(t_torch)
+    return {"ratio": m_ours / m_torch, "ours_s": m_ours, "torch_s": m_torch,
+            "pair_ratios": [a / b for a, b in zip(t_ours, t_torch)], "repeats": repeats,
+            "rel_err": rel_err, "out_dtype": str(out.dtype), "out_shape": tuple(out.shape),
+            "torch_threads": torch.get_num_threads()}
+
+
+def conv_ratio_in_subprocess(threads: int, repeats: int = 5) -> dict:
+    """``conv_ratio`` in a fresh process where torch AND numpy's BLAS use ``threads`` threads."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = str(threads)
+    proc = subprocess.run([sys.executable, __file__, "conv", str(threads), str(repeats)],
+                          env=env, capture_output=True, text=True, timeout=1800)
+    if proc.returncode != 0:
+        raise RuntimeError(f"conv benchmark process failed: {proc.stderr[-500:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# --- widget callback latency -------------------------------------------------------------
+
+
+def _histories() -> dict:
+    """Three real short training runs (digits MLP) for the run-comparison widget."""
+    import torch
+    import torch.nn as nn
+
+    from course_lib import data, train
+
+    d = data.digits_split()
+    runs = {"SGD": lambda p: torch.optim.SGD(p, lr=0.1),
+            "RMSprop": lambda p: torch.optim.RMSprop(p, lr=1e-3),
+            "Adam": lambda p: torch.optim.Adam(p, lr=3e-3)}
+    out = {}
+    for name, make in runs.items():
+        torch.manual_seed(0)
+        m = nn.Sequential(nn.Flatten(), nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 10))
+        out[name] = train.fit(m, (d.x_train, d.y_train), epochs=30, batch_size=32,
+                              optimizer=make(m.parameters()), val=(d.x_test, d.y_test),
+                              progress=False, seed=0)
+    return out
+
+
+# Builders that need arguments: how the bench makes them (as the notebooks do).
+FACTORIES: dict[str, Callable[[Any], Any]] = {
+    "optimizer_comparison": lambda widgets: widgets.optimizer_comparison(_histories()),
+}
+
+
+def _controls(widget) -> list:
+    import ipywidgets as W
+
+    kinds = (W.IntSlider, W.FloatSlider, W.FloatLogSlider, W.SelectionSlider, W.Dropdown,
+             W.RadioButtons, W.ToggleButtons, W.Select, W.Checkbox, W.ToggleButton,
+             W.IntText, W.FloatText, W.BoundedIntText, W.BoundedFloatText)
+    found, stack, seen = [], [widget], set()
+    while stack:
+        w = stack.pop(0)
+        if id(w) in seen:
+            continue
+        seen.add(id(w))
+        if isinstance(w, kinds) and not getattr(w, "disabled", False):
+            found.append(w)
+        stack.extend(getattr(w, "children", ()) or ())
+    return found
+
+
+def _alternatives(c) -> tuple[str, Any, Any] | None:
+    """(attribute, current, another valid value) to move control ``c`` back and forth."""
+    import ipywidgets as W
+
+    v = c.value
+    if isinstance(c, (W.Checkbox, W.ToggleButton)):
+        return "value", v, not v
+    if isinstance(c, (W.Dropdown, W.RadioButtons, W.ToggleButtons, W.Select, W.SelectionSlider)):
+        n = len(c.options)
+        return None if n < 2 or c.index is None else ("index", c.index, (c.index + 1) % n)
+    if isinstance(c, W.FloatLogSlider):
+        up = v * c.base ** c.step
+        return "value", v, up if up <= c.base ** c.max else v / c.base ** c.step
+    step = getattr(c, "step", None) or (1 if isinstance(v, int) else 0.5)
+    hi, lo = getattr(c, "max", None), getattr(c, "min", None)
+    if hi is None or v + step <= hi:
+        return "value", v, v + step
+    return ("value", v, v - step) if lo is None or v - step >= lo else None
+
+
+def _label(c) -> str:
+    return (getattr(c, "description", "") or type(c).__name__).strip()
+
+
+def widget_latency(changes: int = 5) -> list[dict]:
+    """For each builder in course_lib.widgets: the slowest control's median callback time."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from course_lib import widgets
+
+    rows = []
+    builders = [(n, f) for n, f in vars(widgets).items()
+                if inspect.isfunction(f) and f.__module__ == widgets.__name__ and not n.startswith("_")]
+    for name, fn in sorted(builders):
+        row = {"widget": name, "ok": False}
+        required = [p.name for p in inspect.signature(fn).parameters.values()
+                    if p.default is inspect.Parameter.empty
+                    and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                if name in FACTORIES:
+                    w = FACTORIES[name](widgets)
+                elif required:
+                    row["why"] = f"needs arguments {required}; no bench factory for it yet"
+                    rows.append(row)
+                    continue
+                else:
+                    w = fn()
+                per_control = []
+                for c in _controls(w):
+                    alt = _alternatives(c)
+                    if alt is None or alt[1] == alt[2]:
+                        continue
+                    attr, a, b = alt
+                    times = []
+                    for k in range(2 * changes):
+                        t0 = time.perf_counter()
+                        setattr(c, attr, b if k % 2 == 0 else a)
+                        times.append(time.perf_counter() - t0)
+                    per_control.append((statistics.median(times), _label(c), len(times)))
+        except Exception as exc:  # reported in the table, never hidden
+            row["why"] = f"{type(exc).__name__}: {exc}"
+            rows.append(row)
+            continue
+        if not per_control:
+            row["why"] = "no control found to change"
+        else:
+            worst = max(per_control)
+            row.update(ok=True, median_ms=1000 * worst[0], control=worst[1], controls=len(per_control),
+                       samples=worst[2], all_ms={lbl: round(1000 * t, 1) for t, lbl, _ in per_control})
+        rows.append(row)
+    return rows
+
+
+# --- chapter-03 parameter counts ----------------------------------------------------------
+
+# (label, constructor name, kwargs, reference count, source of the reference)
+REFERENCE_PARAMS = [
+    ("LeNet-5", "lenet5", {}, 61_706, "LeCun et al. 1998, 32x32 input, 10 classes"),
+    ("AlexNet", "alexnet", {}, 61_100_840, "torchvision alexnet"),
+    ("VGG-16", "vgg16", {}, 138_357_544, "torchvision vgg16"),
+    ("GoogLeNet (no aux)", "googlenet", {"aux": False}, 6_624_904, "torchvision googlenet, aux_logits=False"),
+    ("GoogLeNet (with aux)", "googlenet", {"aux": True}, 13_004_888, "torchvision googlenet, aux_logits=True"),
+    ("Inception-v3 (with aux)", "inception_v3", {"aux": True}, 27_161_264, "torchvision inception_v3 (default)"),
+    ("Inception-v3 (no aux)", "inception_v3", {"aux": False}, 23_834_568, "torchvision inception_v3, aux_logits=False"),
+    ("ResNet-18", "resnet18", {}, 11_689_512, "torchvision resnet18"),
+    ("ResNet-50", "resnet50", {}, 25_557_032, "torchvision resnet50"),
+]
+
+
+def param_counts() -> list[dict]:
+    import importlib
+
+    import torch
+
+    rows = []
+    try:
+        models = importlib.import_module("course_lib.models")
+    except ImportError as exc:
+        return [dict(label=l, ref=r, source=s, ok=False, why=f"course_lib.models missing ({exc})")
+                for l, _, _, r, s in REFERENCE_PARAMS]
+    for label, ctor, kwargs, ref, source in REFERENCE_PARAMS:
+        row = {"label": label, "ref": ref, "source": source, "ok": False, "call": f"{ctor}({kwargs or ''})"}
+        fn = getattr(models, ctor, None)
+        if fn is None:
+            row["why"] = f"course_lib.models.{ctor} does not exist"
+        else:
+            try:
+                try:
+                    with torch.device("meta"):
+                        m = fn(**kwargs)
+                except Exception:  # some constructors may not build on meta: use real memory
+                    m = fn(**kwargs)
+                row.update(ok=True, count=sum(p.numel() for p in m.parameters()))
+            except Exception as exc:
+                row["why"] = f"{type(exc).__name__}: {exc}"
+        rows.append(row)
+    return rows
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    if sys.argv[1:2] == ["conv"]:
+        print(json.dumps(conv_ratio(repeats=int(sys.argv[3]), threads=int(sys.argv[2]))))

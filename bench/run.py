@@ -1,0 +1,347 @@
+"""``make bench``: measure the course on this machine and write bench/results.md.
+
+One table: every notebook's top-to-bottom time and peak memory (each run in a fresh
+process, in the offline kernel of tests/offline, as ``make test`` runs it), every quality
+number the notebooks record with ``course_lib.record_metric`` against the syllabus
+target, side-by-side speed ratios (from-scratch conv2d vs ``F.conv2d``), widget callback
+latency, grading throughput and the chapter-03 parameter counts. A number that could not
+be measured is written as "not measured" with the reason, and counts as a failure.
+
+    python bench/run.py [--nb-repeats 1] [--repeats 5] [--skip-grading] [--notebooks 01 02]
+
+Exit status 1 if any row failed or was not measured (the table is written anyway).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "offline"))
+sys.path.insert(0, str(REPO / "bench"))
+import nbexec  # noqa: E402  (tests/offline/nbexec.py: the offline notebook runner)
+
+# --- targets -----------------------------------------------------------------------------
+# metric name (as the notebook passes it to course_lib.record_metric) -> (op, target, source)
+METRIC_TARGETS: dict[str, tuple[str, float, str]] = {
+    "01 digits MLP (Adam) test accuracy": (">=", 0.97, "syllabus 01: small MLP on digits, Adam"),
+    "03 LeNet-5 digits test accuracy": (">=", 0.98, "syllabus 03: LeNet-5 on digits"),
+}
+NOTEBOOK_SECONDS = {"02": 60.0}  # chapter -> time budget (s); the issue for ch02 says 60 s
+DEFAULT_NOTEBOOK_SECONDS = 90.0
+RSS_LIMIT = 2 * 2**30
+CONV_RATIO_TARGET = 5.0
+WIDGET_MS_TARGET = 100.0
+GRADING_NOTEBOOK = "02_convolution_arithmetic.ipynb"
+
+PASS, FAIL, NOT_MEASURED, INFO = "PASS", "FAIL", "not measured (FAIL)", "info"
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def _sh(*cmd: str) -> str:
+    try:
+        return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def machine_info() -> dict:
+    import psutil
+
+    model = next((line.split(":", 1)[1].strip() for line in
+                  Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+                 platform.processor() or "unknown")
+    dirty = _sh("git", "status", "--porcelain", "--untracked-files=no")
+    import numpy
+    import torch
+
+    return {
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": (_sh("git", "rev-parse", "--short", "HEAD") or "unknown")
+                  + (" (with uncommitted changes in tracked files)" if dirty else ""),
+        "cpu": model,
+        "cores": f"{os.cpu_count()} logical / {psutil.cpu_count(logical=False)} physical, "
+                 f"{len(os.sched_getaffinity(0))} usable by this process",
+        "ram": f"{psutil.virtual_memory().total / 2**30:.1f} GiB",
+        "os": platform.platform(),
+        "versions": f"Python {platform.python_version()}, torch {torch.__version__}, "
+                    f"numpy {numpy.__version__}",
+        "load": "%.2f %.2f %.2f" % os.getloadavg(),
+    }
+
+
+# --- notebooks ---------------------------------------------------------------------------
+
+def run_notebooks(paths: list[Path], repeats: int) -> dict[str, dict]:
+    out = {}
+    for path in paths:
+        runs = []
+        for r in range(repeats):
+            fd, metrics_file = tempfile.mkstemp(prefix="metrics-", suffix=".jsonl")
+            os.close(fd)
+            env = dict(os.environ, COURSE_METRICS_FILE=metrics_file)
+            load0 = os.getloadavg()[0]
+            log(f"{path.name}: run {r + 1}/{repeats} ...")
+            rep = nbexec.run_in_subprocess(path, timeout=900, env=env)
+            rep["load"] = (load0, os.getloadavg()[0])
+            with open(metrics_file, encoding="utf-8") as fh:
+                rep["metrics"] = [json.loads(line) for line in fh if line.strip()]
+            os.unlink(metrics_file)
+            log(f"{path.name}: {'ok' if rep['ok'] else 'FAILED'} in {rep.get('seconds', 0):.1f} s, "
+                f"peak RSS {rep.get('peak_rss_bytes', 0) / 2**20:.0f} MiB")
+            runs.append(rep)
+        out[path.name] = {"runs": runs}
+    return out
+
+
+def _chapter(name: str) -> str:
+    return name[:2]
+
+
+def _short_error(text: str | None) -> str:
+    lines = [ln for ln in (text or "").splitlines() if ln.strip()]
+    return (lines[-1] if lines else "unknown error")[:160]
+
+
+def notebook_rows(nbs: dict[str, dict]) -> list[list[str]]:
+    rows = []
+    for name, rec in nbs.items():
+        runs = rec["runs"]
+        ok_runs = [r for r in runs if r["ok"]]
+        budget = NOTEBOOK_SECONDS.get(_chapter(name), DEFAULT_NOTEBOOK_SECONDS)
+        loads = ", ".join(f"{a:.1f}->{b:.1f}" for a, b in (r["load"] for r in runs))
+        if len(ok_runs) < len(runs):
+            bad = next(r for r in runs if not r["ok"])
+            rows.append(["notebook", f"{name}: runs top to bottom, offline", "no error",
+                         f"failed (cell {bad.get('failed_cell')})", FAIL, _short_error(bad.get("error"))])
+            continue
+        secs = statistics.median(r["seconds"] for r in runs)
+        slow = runs[0].get("slowest_cells", [])[:2]
+        note = (f"median of {len(runs)} run(s); " if len(runs) > 1 else "") + \
+               f"load avg {loads}; slowest cells: " + \
+               ", ".join(f"#{c['cell']} {c['seconds']:.1f} s" for c in slow)
+        rows.append(["notebook", f"{name}: top-to-bottom time", f"<= {budget:.0f} s",
+                     f"{secs:.1f} s", PASS if secs <= budget else FAIL, note])
+        rss = max(r["peak_rss_bytes"] for r in runs)
+        rows.append(["notebook", f"{name}: peak RSS (kernel process tree)", "< 2.0 GiB",
+                     f"{rss / 2**20:.0f} MiB", PASS if 0 < rss < RSS_LIMIT else FAIL,
+                     f"sampled every 50 ms ({runs[0].get('rss_samples', 0)} samples)"])
+    return rows
+
+
+def metric_rows(nbs: dict[str, dict], all_notebooks: list[Path]) -> list[list[str]]:
+    rows = []
+    recorded: dict[str, list[tuple[str, float, str]]] = {}
+    for name, rec in nbs.items():
+        for r in rec["runs"]:
+            for m in r["metrics"]:
+                recorded.setdefault(m["name"], []).append((name, m["value"], m.get("unit", "")))
+    for metric, (op, target, source) in METRIC_TARGETS.items():
+        chapter = metric[:2]
+        if metric in recorded:
+            values = [v for _, v, _ in recorded[metric]]
+            value = statistics.median(values)
+            good = value >= target if op == ">=" else value <= target
+            note = source + (f"; values over runs {values}" if len(set(values)) > 1 else "")
+            rows.append(["quality", metric, f"{op} {target:g}", f"{value:.4g}", PASS if good else FAIL, note])
+            continue
+        owners = [p.name for p in all_notebooks if _chapter(p.name) == chapter]
+        if not owners:
+            why = f"notebook {chapter} does not exist yet"
+        elif not any(o in nbs for o in owners):
+            why = f"{owners[0]} was not run in this bench"
+        elif not all(r["ok"] for o in owners if o in nbs for r in nbs[o]["runs"]):
+            why = f"{owners[0]} failed before recording it"
+        else:
+            why = f"{owners[0]} ran but never called record_metric({metric!r})"
+        rows.append(["quality", metric, f"{op} {target:g}", "-", NOT_MEASURED, f"{source}; {why}"])
+    for metric, vals in sorted(recorded.items()):
+        if metric not in METRIC_TARGETS:
+            value = statistics.median(v for _, v, _ in vals)
+            rows.append(["quality", metric, "(no target)", f"{value:.4g} {vals[0][2]}".strip(), INFO,
+                         f"recorded by {vals[0][0]}"])
+    return rows
+
+
+# --- side-by-side measurements -------------------------------------------------------------
+
+def micro_rows(repeats: int) -> list[list[str]]:
+    import micro
+
+    rows = []
+    for threads in (2, 1):
+        log(f"conv2d_im2col vs F.conv2d, {threads} thread(s) ...")
+        check = (f"conv2d_im2col / F.conv2d time, x (16,16,64,64), 32 filters 3x3, s=1, p=1, float32, "
+                 f"{threads} thread{'s' if threads > 1 else ''}")
+        try:
+            c = micro.conv_ratio_in_subprocess(threads, repeats=repeats)
+            ok = c["ratio"] <= CONV_RATIO_TARGET and c["rel_err"] < 1e-4
+            rows.append(["speed", check, f"<= {CONV_RATIO_TARGET:g}x", f"{c['ratio']:.2f}x", PASS if ok else FAIL,
+                         ("the course's setting (course_lib.setup(threads=2)); " if threads == 2 else
+                          "torch, OpenBLAS and OpenMP limited to 1 thread, less sensitive to a busy machine; ")
+                         + f"medians of {c['repeats']} interleaved pairs: {1000 * c['ours_s']:.1f} ms vs "
+                         f"{1000 * c['torch_s']:.1f} ms; per-pair ratios "
+                         f"{min(c['pair_ratios']):.2f}-{max(c['pair_ratios']):.2f}; outputs agree to "
+                         f"{c['rel_err']:.1e} (relative max error), output dtype {c['out_dtype']}"])
+        except Exception as exc:
+            rows.append(["speed", check, f"<= {CONV_RATIO_TARGET:g}x", "-", NOT_MEASURED,
+                         f"{type(exc).__name__}: {exc}"])
+    log("widget callback latency ...")
+    try:
+        for w in micro.widget_latency(changes=repeats):
+            check = f"widget {w['widget']}: callback latency (slowest control, median)"
+            if not w["ok"]:
+                rows.append(["widgets", check, f"< {WIDGET_MS_TARGET:g} ms", "-", NOT_MEASURED, w["why"]])
+                continue
+            rows.append(["widgets", check, f"< {WIDGET_MS_TARGET:g} ms", f"{w['median_ms']:.1f} ms",
+                         PASS if w["median_ms"] < WIDGET_MS_TARGET else FAIL,
+                         f"slowest: '{w['control']}' of {w['controls']} controls, {w['samples']} changes each; "
+                         f"all medians (ms): " + ", ".join(f"{k} {v}" for k, v in w["all_ms"].items())])
+    except Exception as exc:
+        rows.append(["widgets", "widget callback latency", f"< {WIDGET_MS_TARGET:g} ms", "-",
+                     NOT_MEASURED, f"{type(exc).__name__}: {exc}"])
+    log("chapter-03 parameter counts ...")
+    for p in micro.param_counts():
+        check = f"{p['label']}: parameters"
+        target = f"= {p['ref']:,}"
+        if not p["ok"]:
+            rows.append(["models", check, target, "-", NOT_MEASURED, p["why"]])
+        else:
+            rows.append(["models", check, target, f"{p['count']:,}", PASS if p["count"] == p["ref"] else FAIL,
+                         f"course_lib.models.{p['call']} vs {p['source']}"])
+    return rows
+
+
+def grading_rows(notebook: str, n: int, nbs: dict[str, dict]) -> list[list[str]]:
+    log(f"grading {n} submissions of {notebook} (separate process) ...")
+    fd, out = tempfile.mkstemp(prefix="grading-", suffix=".json")
+    os.close(fd)
+    proc = subprocess.run([sys.executable, str(REPO / "bench" / "grading_bench.py"), "--notebook", notebook,
+                           "-n", str(n), "--json", out], capture_output=True, text=True)
+    try:
+        g = json.loads(Path(out).read_text(encoding="utf-8"))
+    except ValueError:
+        g = {"ok": False, "why": f"grading_bench crashed (exit {proc.returncode}): {proc.stderr[-300:]}"}
+    finally:
+        os.unlink(out)
+    check = f"grading throughput: {n} submissions of {notebook}, grade_folder, 2 workers"
+    if not g.get("ok"):
+        return [["grading", check, "all graded", "-", NOT_MEASURED, g.get("why", "")]]
+    nb_runs = nbs.get(notebook, {}).get("runs", [])
+    nb_s = statistics.median(r["seconds"] for r in nb_runs) if nb_runs and all(r["ok"] for r in nb_runs) else None
+    note = (f"{g['seconds']:.0f} s in total, {g['per_submission_s']:.1f} s per submission "
+            f"({g['per_minute']:.1f} per minute); {g['full_marks']}/{g['graded']} reference submissions got "
+            f"full marks" + (f"; the notebook alone runs in {nb_s:.1f} s, so 2 workers would need "
+                             f">= {n * nb_s / 2:.0f} s" if nb_s else "")
+            + (f"; reasons seen: {g['reasons']}" if g["reasons"] else ""))
+    good = g["graded"] == n and g["full_marks"] == n
+    return [["grading", check, f"{n}/{n} graded with full marks (time: no target set)",
+             f"{g['seconds']:.0f} s ({g['per_minute']:.1f}/min)", PASS if good else FAIL, note]]
+
+
+# --- the report ----------------------------------------------------------------------------
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def write_report(path: Path, info: dict, rows: list[list[str]], seconds: float, args) -> None:
+    fails = [r for r in rows if r[4] in (FAIL, NOT_MEASURED)]
+    lines = [
+        "# Course health: benchmark results",
+        "",
+        "Generated by `make bench` (`bench/run.py`); do not edit by hand, re-run it. "
+        "Timings are wall-clock on the machine below, which was shared with other jobs "
+        "(see the load averages), so they are pessimistic; ratios are measured side by side "
+        "in one process.",
+        "",
+        f"- Date: {info['date']}; commit {info['commit']}",
+        f"- CPU: {info['cpu']}; {info['cores']}; RAM {info['ram']}",
+        f"- {info['os']}; {info['versions']}",
+        f"- Load average (1/5/15 min) at start: {info['load']}; at end: "
+        "%.2f %.2f %.2f" % os.getloadavg(),
+        f"- Bench duration: {seconds / 60:.1f} min; notebook repeats: {args.nb_repeats}; "
+        f"micro-benchmark repeats: {args.repeats}",
+        f"- Result: {len(rows) - len(fails)} of {len(rows)} rows pass or are informational; "
+        f"{len(fails)} fail or were not measured.",
+        "",
+        "| Area | Check | Target | Measured | Result | Notes |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += ["| " + " | ".join(_cell(c) for c in r) + " |" for r in rows]
+    lines += [
+        "",
+        "How each number is measured:",
+        "",
+        "- Notebooks: `tests/offline/nbexec.py` executes the notebook with nbclient in a fresh "
+        "process, in the offline kernel (network blocked), working directory `notebooks/`; time is "
+        "wall clock from kernel start to shutdown; peak RSS is the largest sum of the resident memory of "
+        "the kernel and its child processes, sampled every 50 ms. Budget: 60 s for chapter 02 (its issue), "
+        "90 s for the others; 2 GiB memory.",
+        "- Quality: the value the notebook itself passed to `course_lib.record_metric` during the run "
+        "above (`COURSE_METRICS_FILE`); a target with no recorded value is \"not measured\" and fails.",
+        "- conv2d ratio: `course_lib.conv.conv2d_im2col` (numpy) and `torch.nn.functional.conv2d` on the "
+        "same float32 arrays after one warm-up call each, timed alternately; ratio of the medians.",
+        "- Widgets: each builder in `course_lib.widgets` built without a front end; every control is "
+        "moved to another valid value and back, and the synchronous callback (compute + redraw to PNG) "
+        "is timed; the row shows the slowest control's median. Browser rendering is not included "
+        "(tests/test_browser_widgets.py checks the explorer in a real JupyterLab).",
+        "- Grading: `course_lib.autograde.grade_folder` on copies of the instructor's notebook "
+        "(reference answers, so each must get full marks), nbgrader autograde, 2 worker processes.",
+        "- Parameters: constructors at their defaults, built on the `meta` device, "
+        "sum of `p.numel()` over `model.parameters()`.",
+        "",
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", default=str(REPO / "bench" / "results.md"))
+    ap.add_argument("--nb-repeats", type=int, default=1, help="runs per notebook (median time)")
+    ap.add_argument("--repeats", type=int, default=5, help="repeats of each side-by-side timing")
+    ap.add_argument("--notebooks", nargs="*", help="only notebooks whose name starts with these")
+    ap.add_argument("--skip-notebooks", action="store_true")
+    ap.add_argument("--skip-grading", action="store_true")
+    ap.add_argument("--grading-notebook", default=GRADING_NOTEBOOK)
+    ap.add_argument("--grading-n", type=int, default=30)
+    args = ap.parse_args(argv)
+
+    t0 = time.perf_counter()
+    info = machine_info()
+    log(f"machine: {info['cpu']}; {info['cores']}; load {info['load']}")
+    all_nbs = sorted((REPO / "notebooks").glob("*.ipynb"))
+    chosen = [] if args.skip_notebooks else [
+        p for p in all_nbs if not args.notebooks or any(p.name.startswith(s) for s in args.notebooks)]
+    nbs = run_notebooks(chosen, max(1, args.nb_repeats))
+    rows = notebook_rows(nbs)
+    rows += metric_rows(nbs, all_nbs)
+    rows += micro_rows(max(1, args.repeats))
+    if args.skip_grading:
+        rows.append(["grading", f"grading throughput: {args.grading_n} submissions", "all graded", "-",
+                     NOT_MEASURED, "skipped with --skip-grading"])
+    else:
+        rows += grading_rows(args.grading_notebook, args.grading_n, nbs)
+    out = Path(args.out)
+    write_report(out, info, rows, time.perf_counter() - t0, args)
+    bad = [r for r in rows if r[4] in (FAIL, NOT_MEASURED)]
+    log(f"wrote {out}: {len(rows)} rows, {len(bad)} failing or not measured")
+    for r in bad:
+        log(f"  {r[4]}: {r[1]} (target {r[2]}, measured {r[3]})")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
