@@ -119,9 +119,15 @@ def _generate(root: Path, notebooks: Sequence[Path]) -> dict[str, str]:
         if not out["success"]:
             log = out.get("log", "")
             first = log[log.find("[ERROR]"):][:600] if "[ERROR]" in log else log[-600:]
-            hint = ("\nHint: nbgrader reads `### BEGIN SOLUTION` / `### END SOLUTION` in EVERY cell, "
-                    "markdown included; in prose, write them without the `###`."
-                    if "solution statement" in log else "")
+            hint = ""
+            if "solution statement" in log:
+                cells = nbformat.read(path, as_version=4).cells
+                where = [f"cell {i + 1} ({c.cell_type}): {ln.strip()[:90]}" for i, c in enumerate(cells)
+                         if not _meta(c).get("solution") for ln in c.source.splitlines()
+                         if "### BEGIN SOLUTION" in ln or "### END SOLUTION" in ln]
+                hint = ("\nHint: nbgrader reads `### BEGIN SOLUTION` / `### END SOLUTION` in EVERY "
+                        "cell, markdown included; in prose, write them without the `###`. Found: "
+                        + "; ".join(where[:3]))
             errors[path.name] = f"nbgrader could not make the student version of {path}:\n{first}{hint}"
             shutil.rmtree(src)
     return errors

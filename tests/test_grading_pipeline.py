@@ -290,3 +290,15 @@ def test_failure_reason_is_read_from_nbgrader_log():
     assert autograde._failure(log) == ("nbgrader could not run this notebook: "
                                        "ValidationError: 'cells' is a required property")
     assert autograde._failure("nothing useful") == "nbgrader could not run this notebook: no error message"
+
+
+def test_release_names_the_cell_that_breaks_nbgrader_and_still_writes_the_others(tmp_path):
+    shutil.copy(FIXTURES / BASICS, tmp_path / BASICS)
+    nb = nbformat.read(FIXTURES / MORE, as_version=4)
+    nb.cells[0].source += "\nWrite your code between the `### BEGIN SOLUTION` and `### END SOLUTION` lines."
+    nbformat.write(nb, str(tmp_path / MORE))
+    with pytest.raises(RuntimeError) as info:
+        autograde.release(tmp_path, tmp_path / "release")
+    assert f"could not make the student version of {tmp_path / MORE}" in str(info.value)
+    assert "Found: cell 1 (markdown): Write your code between" in str(info.value)
+    assert sorted(p.name for p in (tmp_path / "release").iterdir()) == [BASICS]
