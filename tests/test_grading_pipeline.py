@@ -302,3 +302,19 @@ def test_release_names_the_cell_that_breaks_nbgrader_and_still_writes_the_others
     assert f"could not make the student version of {tmp_path / MORE}" in str(info.value)
     assert "Found: cell 1 (markdown): Write your code between" in str(info.value)
     assert sorted(p.name for p in (tmp_path / "release").iterdir()) == [BASICS]
+
+
+def test_every_chapter_test_cell_reloads_the_real_checks():
+    """A check redefined in a student's notebook is undone only if each graded cell reloads
+    course_lib.grading first (the cell format in the developers' guide)."""
+    head = ("import importlib, course_lib.grading as grading\n"
+            "grading = importlib.reload(grading)")
+    chapters = autograde.exercise_notebooks(REPO / "notebooks")
+    if not chapters:
+        pytest.skip("no chapter notebook in notebooks/ has nbgrader exercises yet")
+    for p in chapters:
+        for cell in nbformat.read(p, as_version=4).cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade"):
+                assert cell.source.startswith(head), (p.name, meta.get("grade_id"))
+                assert meta.get("points", 0) > 0 and meta.get("locked"), (p.name, meta.get("grade_id"))
