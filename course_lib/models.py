@@ -409,3 +409,23 @@ def binary_cross_entropy(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     log_p = torch.clamp(torch.log(y_hat), min=-100)
     log_q = torch.clamp(torch.log(1 - y_hat), min=-100)
     return -(y * log_p + (1 - y) * log_q).mean()
+
+
+def random_bottleneck(rng, identity: bool) -> tuple[torch.Tensor, Bottleneck]:
+    """A test case for the residual-block exercises: ``(x, block)`` in float64, eval mode, with
+    random BN statistics (so BN is not the identity). ``identity``: c_in = 4 c_mid and stride 1;
+    otherwise the shapes change and the block has a convolutional shortcut."""
+    c_mid, n = int(rng.integers(1, 4)), int(rng.integers(3, 8))
+    c_in, stride = (4 * c_mid, 1) if identity else (int(rng.integers(1, 9)), int(rng.integers(1, 3)))
+    if not identity and c_in == 4 * c_mid and stride == 1:
+        stride = 2
+    gen = torch.Generator().manual_seed(int(rng.integers(2**31)))
+    block = Bottleneck(c_in, c_mid, stride).double().eval()
+    with torch.no_grad():
+        for p in block.parameters():
+            p.copy_(torch.randn(p.shape, generator=gen, dtype=torch.float64) * 0.5)
+        for m in block.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.running_mean.copy_(torch.randn(m.num_features, generator=gen, dtype=torch.float64))
+                m.running_var.copy_(torch.rand(m.num_features, generator=gen, dtype=torch.float64) + 0.5)
+    return torch.randn(2, c_in, n, n, generator=gen, dtype=torch.float64), block
