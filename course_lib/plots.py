@@ -519,5 +519,5 @@ def viewer_figure(left_title: str, right_title: str):
         ax.set_ylabel("row")
         ax.grid(False)
     fig.colorbar(art["right"], ax=ax_r, fraction=0.046)
-    fig.subplots_adjust(left=0.07, right=0.95, bottom=0.15, top=0.88, wspace=0.35)
+    fig.subplots_adjust(left=0.07, right=0.9, bottom=0.15, top=0.88, wspace=0.35)
     return fig, art

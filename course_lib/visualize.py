@@ -229,15 +229,19 @@ def top_patches(images: np.ndarray, acts: np.ndarray, channel: int, geometry: La
 # --- pure functions behind the chapter-03 widgets ------------------------------------------------
 
 def filter_mosaic(weight: np.ndarray, max_inputs: int = 16) -> np.ndarray:
-    """One filter's kernels side by side: ``weight`` (C_in, k, k) -> a (k, n*(k+1)-1) image of the
-    first ``n = min(C_in, max_inputs)`` input-channel kernels, separated by NaN columns (drawn blank)."""
+    """One filter's kernels tiled in a near-square grid: ``weight`` (C_in, kh, kw) -> a 2-D image
+    of the first ``n = min(C_in, max_inputs)`` input-channel kernels, row by row, separated by
+    NaN lines (drawn blank). One kernel gives just that (kh, kw) kernel."""
     weight = np.asarray(weight, dtype=np.float64)
     if weight.ndim != 3:
-        raise ValueError(f"weight must have shape (C_in, k, k), got {weight.shape}.")
-    n, k = min(len(weight), max_inputs), weight.shape[1]
-    out = np.full((k, n * (k + 1) - 1), np.nan)
+        raise ValueError(f"weight must have shape (C_in, kh, kw), got {weight.shape}.")
+    n, kh, kw = min(len(weight), max_inputs), weight.shape[1], weight.shape[2]
+    cols = int(np.ceil(np.sqrt(n)))
+    rows = int(np.ceil(n / cols))
+    out = np.full((rows * (kh + 1) - 1, cols * (kw + 1) - 1), np.nan)
     for c in range(n):
-        out[:, c * (k + 1):c * (k + 1) + weight.shape[2]] = weight[c]
+        r, q = divmod(c, cols)
+        out[r * (kh + 1):r * (kh + 1) + kh, q * (kw + 1):q * (kw + 1) + kw] = weight[c]
     return out
 
 
