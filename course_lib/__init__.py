@@ -1,7 +1,8 @@
 """course_lib: the helper package of the deep-learning course.
 
-One module per concern (see ../README.md): ``data``, ``conv``, ``optim``, ``train``,
-``models``, ``plots``, ``widgets``, ``grading``. Every notebook starts with
+One module per concern (see ../README.md): ``data``, ``conv``, ``backprop``, ``optim``,
+``normalization``, ``train``, ``models``, ``inception``, ``visualize``, ``plots``,
+``widgets``, ``grading``, ``autograde``. Every notebook starts with
 ``course_lib.setup()``.
 """
 from __future__ import annotations
@@ -68,7 +69,10 @@ def record_metric(name: str, value: float, unit: str = "") -> float:
 
     if not isinstance(name, str) or not name:
         raise ValueError(f"name must be a non-empty string, got {name!r}.")
-    value = float(value)
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"value must be a number, got {value!r}.") from None
     print(f"{name}: {value:.6g}{(' ' + unit) if unit else ''}")
     path = os.environ.get(METRICS_ENV)
     if path:

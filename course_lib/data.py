@@ -42,6 +42,8 @@ def digits_split(test_fraction: float = 0.25, seed: int = 0, size: int = 8) -> S
     """
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction must be between 0 and 1 (exclusive), got {test_fraction!r}.")
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
     if not isinstance(size, (int, np.integer)) or size < 8:
         raise ValueError(f"size must be an integer >= 8 (the digits are 8x8), got {size!r}.")
     from sklearn.model_selection import train_test_split
