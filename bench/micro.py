@@ -108,9 +108,24 @@ def _histories() -> dict:
     return out
 
 
+def _ch03() -> tuple:
+    """The reduced VGG-16 of 03_cnn_architectures (seeded, untrained: the callbacks do the
+    same work whatever the weights), 40 test digits at 32x32, and four conv layers."""
+    import torch
+
+    from course_lib import data, models, visualize
+
+    torch.manual_seed(0)
+    vgg = models.reduced_model("vgg16").eval()
+    images = data.digits_split(size=32).x_test[:40]
+    return vgg, images, visualize.conv_layers(vgg)[:4]
+
+
 # Builders that need arguments: how the bench makes them (as the notebooks do).
 FACTORIES: dict[str, Callable[[Any], Any]] = {
     "optimizer_comparison": lambda widgets: widgets.optimizer_comparison(_histories()),
+    "filter_viewer": lambda widgets: (lambda m, x, _: widgets.filter_viewer(m, x[0]))(*_ch03()),
+    "activation_viewer": lambda widgets: widgets.activation_viewer(*_ch03()),
 }
 
 
@@ -192,7 +207,10 @@ def widget_latency(changes: int = 5) -> list[dict]:
                         t0 = time.perf_counter()
                         setattr(c, attr, b if k % 2 == 0 else a)
                         times.append(time.perf_counter() - t0)
-                    per_control.append((statistics.median(times), _label(c), len(times)))
+                    label = _label(c)
+                    same = sum(1 for _, lbl, _ in per_control if lbl.split(" #")[0] == label)
+                    per_control.append((statistics.median(times), f"{label} #{same + 1}" if same else label,
+                                        len(times)))
         except Exception as exc:  # reported in the table, never hidden
             row["why"] = f"{type(exc).__name__}: {exc}"
             rows.append(row)
