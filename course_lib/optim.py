@@ -15,6 +15,8 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
+from course_lib._checks import beta as _beta, integer as _integer, positive as _positive, real_array, same_shape
+
 __all__ = [
     "gradient_descent_1d", "ewma",
     "sgd_step", "momentum_step", "rmsprop_step", "adam_step", "ScratchOptimizer", "RULES",
@@ -26,18 +28,6 @@ __all__ = [
 Array = Any  # numpy array or torch tensor
 
 
-def _positive(value: float, name: str) -> float:
-    if not (isinstance(value, (int, float, np.floating)) and math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a positive number, got {value!r}.")
-    return float(value)
-
-
-def _beta(value: float, name: str) -> float:
-    if not (isinstance(value, (int, float, np.floating)) and 0.0 <= value < 1.0):
-        raise ValueError(f"{name} must be in [0, 1), got {value!r}.")
-    return float(value)
-
-
 # --- plain gradient descent and EWMA ------------------------------------------------------
 
 def gradient_descent_1d(grad: Callable[[float], float], w0: float, lr: float, steps: int) -> np.ndarray:
@@ -45,7 +35,7 @@ def gradient_descent_1d(grad: Callable[[float], float], w0: float, lr: float, st
     Introduced in 01_optimizers_and_training."""
     lr = _positive(lr, "lr")
     w = [float(w0)]
-    for _ in range(int(steps)):
+    for _ in range(_integer(steps, "steps")):
         w.append(w[-1] - lr * grad(w[-1]))
     return np.array(w)
 
@@ -58,7 +48,7 @@ def ewma(values: Array, beta: float, bias_correction: bool = False) -> np.ndarra
     Introduced in 01_optimizers_and_training.
     """
     beta = _beta(beta, "beta")
-    x = np.asarray(values, dtype=np.float64)
+    x = real_array(values, "values")
     if x.ndim != 1:
         raise ValueError(f"values must be a 1-D sequence, got shape {x.shape}.")
     out = np.empty_like(x)
@@ -73,16 +63,14 @@ def ewma(values: Array, beta: float, bias_correction: bool = False) -> np.ndarra
 
 def _decay(w: Array, dw: Array, weight_decay: float) -> Array:
     """dw + weight_decay * w, after checking that w and dw have the same shape."""
-    w_shape, dw_shape = tuple(getattr(w, "shape", np.shape(w))), tuple(getattr(dw, "shape", np.shape(dw)))
-    if w_shape != dw_shape:
-        raise ValueError(f"the gradient dw must have the shape of w {w_shape}, got {dw_shape}.")
+    same_shape(dw, w, "the gradient dw")
     return dw + weight_decay * w if weight_decay else dw
 
 
 def sgd_step(w: Array, dw: Array, lr: float, weight_decay: float = 0.0) -> Array:
     """Plain gradient descent: w - lr * (dw + weight_decay * w). Any shape.
     Equal to torch.optim.SGD(lr, weight_decay). Introduced in 01_optimizers_and_training."""
-    return w - lr * _decay(w, dw, weight_decay)
+    return w - _positive(lr, "lr") * _decay(w, dw, weight_decay)
 
 
 def momentum_step(w: Array, dw: Array, v: Array | None, lr: float, beta: float = 0.9,
@@ -96,12 +84,14 @@ def momentum_step(w: Array, dw: Array, v: Array | None, lr: float, beta: float =
     that both follow the same rule, and the two v's differ by beta^t dw_1.
     Introduced in 01_optimizers_and_training.
     """
+    lr, beta = _positive(lr, "lr"), _beta(beta, "beta")
     dw = _decay(w, dw, weight_decay)
     if v is None:
         if first_step not in ("notes", "torch"):
             raise ValueError(f"first_step must be 'notes' or 'torch', got {first_step!r}.")
         v = dw * 1.0 if first_step == "torch" else (1 - beta) * dw
     else:
+        same_shape(v, w, "v")
         v = beta * v + (1 - beta) * dw
     return w - lr * v, v
 
@@ -113,6 +103,8 @@ def rmsprop_step(w: Array, dw: Array, s: Array, lr: float, beta: float = 0.99, e
     Start with s = 0. Returns (new w, new s). Equal to torch.optim.RMSprop(lr, alpha=beta,
     eps, weight_decay). Introduced in 01_optimizers_and_training.
     """
+    lr, beta, eps = _positive(lr, "lr"), _beta(beta, "beta"), _positive(eps, "eps", allow_zero=True)
+    same_shape(s, w, "s")
     dw = _decay(w, dw, weight_decay)
     s = beta * s + (1 - beta) * dw * dw
     return w - lr * dw / (s ** 0.5 + eps), s
@@ -131,6 +123,10 @@ def adam_step(w: Array, dw: Array, m: Array, s: Array, t: int, lr: float = 1e-3,
     """
     if not (isinstance(t, (int, np.integer)) and t >= 1):
         raise ValueError(f"t is the step number and must be an integer >= 1, got {t!r}.")
+    lr, eps = _positive(lr, "lr"), _positive(eps, "eps", allow_zero=True)
+    beta1, beta2 = _beta(beta1, "beta1"), _beta(beta2, "beta2")
+    same_shape(m, w, "m")
+    same_shape(s, w, "s")
     dw = _decay(w, dw, 0.0 if decoupled else weight_decay)
     if decoupled:
         w = w - lr * weight_decay * w
@@ -158,6 +154,7 @@ class ScratchOptimizer(torch.optim.Optimizer):
         if rule not in RULES:
             raise ValueError(f"rule must be one of {RULES}, got {rule!r}.")
         _positive(lr, "lr")
+        _positive(eps, "eps", allow_zero=True)
         beta = (0.9 if rule == "momentum" else 0.99) if beta is None else beta
         for name, b in (("beta", beta), ("beta1", beta1), ("beta2", beta2)):
             _beta(b, name)
@@ -194,36 +191,29 @@ class ScratchOptimizer(torch.optim.Optimizer):
 
 # --- learning-rate schedules (epoch = 0, 1, 2, ...; torch's scheduler counter) ------------------
 
-def _epoch(epoch: int, minimum: int = 0) -> int:
-    if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < minimum:
-        raise ValueError(f"epoch must be an integer >= {minimum}, got {epoch!r}.")
-    return int(epoch)
-
-
 def lr_inverse_time(epoch: int, alpha0: float, decay: float = 1.0) -> float:
     """alpha = alpha0 / (1 + decay * epoch). Equal to LambdaLR(lambda e: 1 / (1 + decay e)).
     Introduced in 01_optimizers_and_training."""
-    return _positive(alpha0, "alpha0") / (1.0 + decay * _epoch(epoch))
+    return _positive(alpha0, "alpha0") / (1.0 + decay * _integer(epoch, "epoch"))
 
 
 def lr_exponential(epoch: int, alpha0: float, rate: float = 0.95) -> float:
     """alpha = rate^epoch * alpha0. Equal to ExponentialLR(gamma=rate).
     Introduced in 01_optimizers_and_training."""
-    return _positive(alpha0, "alpha0") * rate ** _epoch(epoch)
+    return _positive(alpha0, "alpha0") * rate ** _integer(epoch, "epoch")
 
 
 def lr_inverse_sqrt(epoch: int, alpha0: float, k: float = 1.0) -> float:
     """alpha = k / sqrt(epoch) * alpha0, for epoch >= 1 (torch: LambdaLR with that lambda).
     Introduced in 01_optimizers_and_training."""
-    return k / math.sqrt(_epoch(epoch, 1)) * _positive(alpha0, "alpha0")
+    return k / math.sqrt(_integer(epoch, "epoch", 1)) * _positive(alpha0, "alpha0")
 
 
 def lr_staircase(epoch: int, alpha0: float, step_size: int = 10, gamma: float = 0.5) -> float:
     """Staircase ("discrete") decay: alpha = alpha0 * gamma^floor(epoch / step_size).
     Equal to StepLR(step_size, gamma). Introduced in 01_optimizers_and_training."""
-    if not (isinstance(step_size, (int, np.integer)) and step_size >= 1):
-        raise ValueError(f"step_size must be a positive integer, got {step_size!r}.")
-    return _positive(alpha0, "alpha0") * gamma ** (_epoch(epoch) // step_size)
+    step_size = _integer(step_size, "step_size", 1)
+    return _positive(alpha0, "alpha0") * gamma ** (_integer(epoch, "epoch") // step_size)
 
 
 # --- hyper-parameter search -------------------------------------------------------------------
@@ -234,7 +224,7 @@ def sample_log_uniform(rng: np.random.Generator, low: float, high: float, n: int
     low, high = _positive(low, "low"), _positive(high, "high")
     if low >= high:
         raise ValueError(f"low must be smaller than high, got low={low}, high={high}.")
-    return 10.0 ** rng.uniform(math.log10(low), math.log10(high), size=n)
+    return 10.0 ** rng.uniform(math.log10(low), math.log10(high), size=_integer(n, "n"))
 
 
 def sample_beta(rng: np.random.Generator, low: float, high: float, n: int) -> np.ndarray:
@@ -243,6 +233,7 @@ def sample_beta(rng: np.random.Generator, low: float, high: float, n: int) -> np
     Introduced in 01_optimizers_and_training."""
     if not 0 <= low < high < 1:
         raise ValueError(f"need 0 <= low < high < 1, got low={low}, high={high}.")
+    n = _integer(n, "n")
     return 1.0 - sample_log_uniform(rng, 1.0 - high, 1.0 - low, n)
 
 
@@ -332,8 +323,7 @@ def optimizer_trajectory(surface: str, rule: str, lr: float, steps: int, beta: f
     lr = _positive(lr, "lr")
     _beta(beta, "beta")
     _beta(beta2, "beta2")
-    if not (isinstance(steps, (int, np.integer)) and steps >= 0):
-        raise ValueError(f"steps must be a non-negative integer, got {steps!r}.")
+    steps = _integer(steps, "steps")
     w = np.array(s.start if start is None else start, dtype=np.float64)
     v = m = np.zeros(2)
     points, diverged = [w], False
