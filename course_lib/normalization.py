@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from course_lib._checks import positive, real_array
+
 __all__ = ["batchnorm_forward", "batchnorm_backward"]
 
 
@@ -46,7 +48,7 @@ def batchnorm_forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, runnin
     :func:`batchnorm_backward`, new running_mean, new running_var).
     Introduced in 01_optimizers_and_training.
     """
-    x = np.asarray(x, dtype=np.float64)
+    x = real_array(x, "x")
     gamma = np.asarray(gamma, dtype=np.float64)
     beta = np.asarray(beta, dtype=np.float64)
     axes, shape = _layout(x, gamma.shape[0])
@@ -55,6 +57,7 @@ def batchnorm_forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, runnin
             raise ValueError(f"{name} must have shape {gamma.shape} like gamma, got {np.shape(v)}.")
     if not 0.0 <= momentum <= 1.0:
         raise ValueError(f"momentum must be in [0, 1], got {momentum!r}.")
+    eps = positive(eps, "eps", allow_zero=True)  # eps = 0 is fine when the variance is known > 0
     m = x.size // gamma.shape[0]
     if training:
         if m < 2:
