@@ -14,6 +14,8 @@ from typing import Callable
 import numpy as np
 import torch
 
+from course_lib._checks import integer, positive, real_array
+
 __all__ = [
     "sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad", "leaky_relu",
     "leaky_relu_grad", "ACTIVATIONS",
@@ -24,19 +26,12 @@ __all__ = [
 ]
 
 
-def _array(x, name: str) -> np.ndarray:
-    a = np.asarray(x, dtype=np.float64)
-    if np.isnan(a).any():
-        raise ValueError(f"{name} contains NaN values; activations need real numbers.")
-    return a
-
-
 # --- activations and their derivatives ---------------------------------------------------
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
     """g(z) = 1 / (1 + exp(-z)), elementwise, any shape; computed without overflow.
     Introduced in 01_optimizers_and_training."""
-    z = _array(z, "z")
+    z = real_array(z, "z")
     out = np.empty_like(z)
     pos = z >= 0
     out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
@@ -54,35 +49,35 @@ def sigmoid_grad(z: np.ndarray) -> np.ndarray:
 
 def tanh(z: np.ndarray) -> np.ndarray:
     """tanh(z), elementwise, any shape. Introduced in 01_optimizers_and_training."""
-    return np.tanh(_array(z, "z"))
+    return np.tanh(real_array(z, "z"))
 
 
 def tanh_grad(z: np.ndarray) -> np.ndarray:
     """tanh'(z) = 1 - tanh(z)^2, elementwise. Introduced in 01_optimizers_and_training."""
-    return 1.0 - np.tanh(_array(z, "z")) ** 2
+    return 1.0 - np.tanh(real_array(z, "z")) ** 2
 
 
 def relu(z: np.ndarray) -> np.ndarray:
     """max(0, z), elementwise. Introduced in 01_optimizers_and_training."""
-    return np.maximum(_array(z, "z"), 0.0)
+    return np.maximum(real_array(z, "z"), 0.0)
 
 
 def relu_grad(z: np.ndarray) -> np.ndarray:
     """1 where z > 0 else 0 (at z = 0 we use 0, as torch does). Introduced in
     01_optimizers_and_training."""
-    return (_array(z, "z") > 0).astype(np.float64)
+    return (real_array(z, "z") > 0).astype(np.float64)
 
 
 def leaky_relu(z: np.ndarray, slope: float = 0.01) -> np.ndarray:
     """max(slope * z, z) for 0 < slope < 1, elementwise. Introduced in 01_optimizers_and_training."""
-    z = _array(z, "z")
+    z = real_array(z, "z")
     return np.where(z > 0, z, slope * z)
 
 
 def leaky_relu_grad(z: np.ndarray, slope: float = 0.01) -> np.ndarray:
     """1 where z > 0 else ``slope`` (at z = 0 we use ``slope``, as torch does).
     Introduced in 01_optimizers_and_training."""
-    return np.where(_array(z, "z") > 0, 1.0, slope)
+    return np.where(real_array(z, "z") > 0, 1.0, slope)
 
 
 #: name -> (g, g') pairs, used by the plots and the tests.
@@ -97,7 +92,7 @@ ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
 # --- logistic regression -----------------------------------------------------------------
 
 def _check_xy(x: np.ndarray, y: np.ndarray, d: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    x = np.asarray(x, dtype=np.float64)
+    x = real_array(x, "x")
     y = np.asarray(y)
     if x.ndim != 2:
         raise ValueError(f"x must be a 2-D array (N samples, D features), got shape {x.shape}.")
@@ -120,10 +115,14 @@ def binary_cross_entropy(p: np.ndarray, y: np.ndarray, eps: float = 1e-12) -> fl
     """Mean of -y log p - (1 - y) log(1 - p) over the N samples: p, y (N,) -> scalar.
     ``p`` is clipped to [eps, 1 - eps] so that log never sees 0. Introduced in
     01_optimizers_and_training."""
-    p = np.clip(np.asarray(p, dtype=np.float64), eps, 1 - eps)
+    p = real_array(p, "p")
     y = np.asarray(y, dtype=np.float64)
     if p.shape != y.shape:
         raise ValueError(f"p and y must have the same shape, got {p.shape} and {y.shape}.")
+    if p.size and (p.min() < 0 or p.max() > 1):
+        raise ValueError(f"p must hold probabilities in [0, 1], got values from {p.min():g} to {p.max():g}; "
+                         f"if these are scores (logits), pass sigmoid(scores).")
+    p = np.clip(p, eps, 1 - eps)
     return float(np.mean(-y * np.log(p) - (1 - y) * np.log(1 - p)))
 
 
@@ -141,7 +140,7 @@ def softmax(z: np.ndarray) -> np.ndarray:
     """Row-wise softmax of scores z (N, K) -> probabilities (N, K) summing to 1 per row.
     The row maximum is subtracted first, which changes nothing mathematically but avoids
     overflow. Introduced in 01_optimizers_and_training."""
-    z = _array(z, "z")
+    z = real_array(z, "z")
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
@@ -152,7 +151,7 @@ def softmax_cross_entropy(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarr
     loss = -mean_i log softmax(z_i)[y_i]; dL/dz = (softmax(z) - onehot(y)) / N, shape (N, K).
     Introduced in 01_optimizers_and_training.
     """
-    z = _array(z, "z")
+    z = real_array(z, "z")
     y = np.asarray(y)
     if z.ndim != 2 or y.shape != (z.shape[0],):
         raise ValueError(f"z must be (N, K) and y (N,), got {z.shape} and {y.shape}.")
@@ -186,7 +185,14 @@ def softmax_regression_backward(x: np.ndarray, dz: np.ndarray, w: np.ndarray,
     weight_decay * W. Introduced in 01_optimizers_and_training.
     """
     x = np.asarray(x, dtype=np.float64)
-    return x.T @ dz + weight_decay * np.asarray(w), dz.sum(axis=0)
+    dz = np.asarray(dz, dtype=np.float64)
+    if x.ndim != 2 or dz.ndim != 2 or dz.shape[0] != x.shape[0]:
+        raise ValueError(f"dz must be (N, K) with one row per sample of x (N = {x.shape[0] if x.ndim else '?'}), "
+                         f"got x {x.shape} and dz {dz.shape}.")
+    w = np.asarray(w, dtype=np.float64)
+    if w.shape != (x.shape[1], dz.shape[1]):
+        raise ValueError(f"w must be (D, K) = {(x.shape[1], dz.shape[1])} to match x and dz, got {w.shape}.")
+    return x.T @ dz + weight_decay * w, dz.sum(axis=0)
 
 
 def train_softmax_regression(x: np.ndarray, y: np.ndarray, classes: int, *, lr: float = 0.5,
@@ -201,10 +207,7 @@ def train_softmax_regression(x: np.ndarray, y: np.ndarray, classes: int, *, lr: 
     01_optimizers_and_training.
     """
     x, y = _check_xy(x, y)
-    if not (isinstance(epochs, int) and epochs >= 1):
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}.")
-    if not (lr > 0):
-        raise ValueError(f"lr must be positive, got {lr!r}.")
+    classes, epochs, lr = integer(classes, "classes", 1), integer(epochs, "epochs", 1), positive(lr, "lr")
     n = x.shape[0]
     bs = n if batch_size is None else int(batch_size)
     if bs < 1:
@@ -238,9 +241,7 @@ def init_std(method: str, n_in: int, n_out: int) -> float:
     """
     if method not in INIT_METHODS:
         raise ValueError(f"method must be one of {INIT_METHODS}, got {method!r}.")
-    for name, v in (("n_in", n_in), ("n_out", n_out)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ValueError(f"{name} must be a positive integer, got {v!r}.")
+    n_in, n_out = integer(n_in, "n_in", 1), integer(n_out, "n_out", 1)
     return {"small": 0.01, "lecun": math.sqrt(1 / n_in), "he": math.sqrt(2 / n_in),
             "xavier": math.sqrt(2 / (n_in + n_out))}[method]
 
@@ -270,8 +271,7 @@ def deep_network_statistics(depth: int = 30, width: int = 200, method: str = "he
     """
     if activation not in _TORCH_ACT:
         raise ValueError(f"activation must be one of {tuple(_TORCH_ACT)}, got {activation!r}.")
-    if not (isinstance(depth, int) and depth >= 1 and isinstance(width, int) and width >= 1):
-        raise ValueError(f"depth and width must be positive integers, got {depth!r} and {width!r}.")
+    depth, width = integer(depth, "depth", 1), integer(width, "width", 1)
     g = torch.Generator().manual_seed(seed)
     act = _TORCH_ACT[activation]
     weights = []
@@ -302,8 +302,7 @@ def linear_chain(depth: int, w_scale: float = 1.5, x: np.ndarray | None = None) 
     "grad_x": (2,) dy_1/dx from torch autograd}. Both grow like w_scale^L (explode for
     1.5, vanish for 0.5). Introduced in 01_optimizers_and_training.
     """
-    if not (isinstance(depth, int) and depth >= 1):
-        raise ValueError(f"depth must be a positive integer, got {depth!r}.")
+    depth = integer(depth, "depth", 1)
     xt = torch.tensor([1.0, 1.0] if x is None else np.asarray(x, dtype=np.float64),
                       dtype=torch.float64, requires_grad=True)
     w = w_scale * torch.eye(2, dtype=torch.float64)
