@@ -158,3 +158,24 @@ def test_linear_chain_grows_like_scale_to_the_depth(scale, depth):
     r = bp.linear_chain(depth, scale)
     np.testing.assert_allclose(r["output_norm"], scale ** np.arange(1, depth + 1) * math.sqrt(2), rtol=1e-12)
     np.testing.assert_allclose(r["grad_x"], [scale ** depth, 0.0], rtol=1e-12)
+
+
+def test_learner_errors_name_the_argument_and_the_value():
+    with pytest.raises(ValueError, match=r"p must hold probabilities in \[0, 1\], got values from 1\.5 to 1\.5"):
+        bp.binary_cross_entropy(np.full(5, 1.5), np.ones(5))
+    with pytest.raises(ValueError, match=r"dz must be \(N, K\) with one row per sample of x \(N = 5\)"):
+        bp.softmax_regression_backward(np.ones((5, 4)), np.ones((6, 3)), np.ones((4, 3)))
+    with pytest.raises(ValueError, match=r"w must be \(D, K\) = \(4, 3\) to match x and dz, got \(3, 4\)\."):
+        bp.softmax_regression_backward(np.ones((5, 4)), np.ones((5, 3)), np.ones((3, 4)))
+    x, y = np.ones((6, 4)), np.zeros(6, int)
+    with pytest.raises(ValueError, match=r"classes must be a positive integer, got 0\."):
+        bp.train_softmax_regression(x, y, classes=0)
+    with pytest.raises(ValueError, match=r"lr must be a positive number, got -0\.5\."):
+        bp.train_softmax_regression(x, y, 3, lr=-0.5)
+    x[2, 1] = math.nan
+    with pytest.raises(ValueError, match=r"^x contains NaN values"):
+        bp.train_softmax_regression(x, y, 3)
+    with pytest.raises(ValueError, match=r"width must be a positive integer, got 0\."):
+        bp.deep_network_statistics(depth=2, width=0)
+    # the clipping near 0 and 1 still works for real probabilities
+    assert math.isfinite(bp.binary_cross_entropy(np.array([0.0, 1.0]), np.array([1.0, 0.0])))

@@ -79,3 +79,18 @@ def test_bad_inputs_raise_valueerror():
         batchnorm_forward(np.zeros((4,)), np.ones(2), np.zeros(2), np.zeros(2), np.ones(2))
     with pytest.raises(ValueError, match="running_var"):
         batchnorm_forward(np.zeros((4, 2)), np.ones(2), np.zeros(2), np.zeros(2), np.ones(3))
+
+
+def test_learner_errors_name_the_argument_and_the_value():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((8, 3))
+    params = (np.ones(3), np.zeros(3), np.zeros(3), np.ones(3))
+    x_nan = x.copy()
+    x_nan[4, 2] = np.nan
+    for training in (True, False):
+        with pytest.raises(ValueError, match=r"^x contains NaN values"):
+            batchnorm_forward(x_nan, *params, training=training)
+    with pytest.raises(ValueError, match=r"eps must be a non-negative number, got -1\.0\."):
+        batchnorm_forward(x, *params, eps=-1.0)
+    with pytest.raises(ValueError, match=r"eps must be a non-negative number, got nan\."):
+        batchnorm_forward(x, *params, eps=float("nan"))

@@ -346,3 +346,37 @@ def test_steps_reject_mismatched_gradient_shapes():
         O.rmsprop_step(w, dw, np.zeros((2, 3)), 0.1)
     with pytest.raises(ValueError, match="shape"):
         O.adam_step(w, dw, np.zeros((2, 3)), np.zeros((2, 3)), 1, decoupled=True)
+
+
+def test_learner_errors_name_the_argument_and_the_value():
+    w, rng = np.ones(3), np.random.default_rng(0)
+    with pytest.raises(ValueError, match=r"steps must be a non-negative integer, got -1\."):
+        O.gradient_descent_1d(lambda x: x, 0.0, 0.1, steps=-1)
+    with pytest.raises(ValueError, match=r"values contains NaN"):
+        O.ewma(np.array([1.0, math.nan, 2.0]), 0.9)
+    with pytest.raises(ValueError, match=r"lr must be a positive number, got nan\."):
+        O.sgd_step(w, w, math.nan)
+    with pytest.raises(ValueError, match=r"beta must be in \[0, 1\), got 1\.0\."):
+        O.momentum_step(w, w, None, 0.1, beta=1.0)
+    with pytest.raises(ValueError, match=r"v must have the shape of w \(3,\), got \(4,\)\."):
+        O.momentum_step(w, w, np.ones(4), 0.1)
+    with pytest.raises(ValueError, match=r"s must have the shape of w \(3,\), got \(4,\)\."):
+        O.rmsprop_step(w, w, np.ones(4), 0.1)
+    with pytest.raises(ValueError, match=r"eps must be a non-negative number, got -1e-08\."):
+        O.rmsprop_step(w, w, np.zeros(3), 0.1, eps=-1e-8)
+    with pytest.raises(ValueError, match=r"beta2 must be in \[0, 1\), got 1\.0\."):
+        O.adam_step(w, w, np.zeros(3), np.zeros(3), 1, beta2=1.0)
+    with pytest.raises(ValueError, match=r"m must have the shape of w \(3,\), got \(2,\)\."):
+        O.adam_step(w, w, np.zeros(2), np.zeros(3), 1)
+    with pytest.raises(ValueError, match=r"n must be a non-negative integer, got -1\."):
+        O.sample_beta(rng, 0.9, 0.999, -1)
+    with pytest.raises(ValueError, match=r"n must be a non-negative integer, got 2\.5\."):
+        O.sample_log_uniform(rng, 1e-4, 1.0, 2.5)
+    with pytest.raises(ValueError, match=r"eps must be a non-negative number"):
+        O.ScratchOptimizer([torch.zeros(2, requires_grad=True)], eps=-1.0)
+    # edge values that stay allowed: zero steps, beta = 0, eps = 0
+    assert O.gradient_descent_1d(lambda x: x, 2.0, 0.1, steps=0).tolist() == [2.0]
+    new_w, _ = O.momentum_step(w, w, None, 0.5, beta=0.0)
+    np.testing.assert_allclose(new_w, 0.5 * w)
+    new_w, _ = O.rmsprop_step(w, w, np.zeros(3), 0.1, beta=0.0, eps=0.0)
+    np.testing.assert_allclose(new_w, 0.9 * w)
