@@ -198,8 +198,10 @@ def _error_text(outputs: list, timeout: int) -> str:
 _WORKER: dict = {}
 
 
-def _init_worker(template: str, base: str, timeout: int) -> None:
+def _init_worker(template: str, base: str, timeout: int, threads: int) -> None:
     os.environ.pop("COURSE_METRICS_FILE", None)  # students' runs must not log bench metrics
+    # kernels inherit this: course_lib.setup() then gives each notebook its share of the cores
+    os.environ.setdefault("COURSE_THREADS", str(threads))
     warnings.filterwarnings("ignore", module="sqlalchemy")  # nbgrader's, harmless here
     warnings.filterwarnings("ignore", message=".*not in session.*")
     root = Path(tempfile.mkdtemp(prefix="worker-", dir=base))
@@ -354,7 +356,8 @@ def _run_pool(tasks: list[dict], template: str, base: str, workers: int, timeout
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
     with cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                                initargs=(template, base, timeout)) as pool:
+                                initargs=(template, base, timeout,
+                                          max(1, (os.cpu_count() or 1) // workers))) as pool:
         futures = {pool.submit(_grade_one, t): t for t in tasks}
         for fut in cf.as_completed(futures):
             try:
