@@ -58,6 +58,8 @@ def conv_bn_relu(c_in: int, c_out: int, kernel_size, stride=1, padding=0, eps: f
 
     (N, c_in, H, W) -> (N, c_out, H', W'). Used by the Inception models (BN eps 0.001).
     """
+    _check("c_in", c_in)
+    _check("c_out", c_out)
     return nn.Sequential(OrderedDict(
         conv=nn.Conv2d(c_in, c_out, kernel_size, stride=stride, padding=padding, bias=False),
         bn=nn.BatchNorm2d(c_out, eps=eps), relu=nn.ReLU(inplace=True)))
@@ -324,10 +326,29 @@ class _PlainPair(nn.Module):
         return F.relu(self.block.main_path(x))
 
 
-# The Inception family is long enough for its own module; re-exported here for one import.
-from .inception import GoogLeNet, InceptionV3, googlenet, inception_v3  # noqa: E402
+# The Inception family is long enough for its own module (course_lib.inception, which builds on
+# conv_bn_relu above); these wrappers import it on first use, so either module can be imported first.
 
-__all__ += ["GoogLeNet", "InceptionV3", "googlenet", "inception_v3"]
+def googlenet(*args, **kwargs) -> nn.Module:
+    """GoogLeNet / Inception-v1: see :func:`course_lib.inception.googlenet` (same arguments)."""
+    from .inception import googlenet as build
+    return build(*args, **kwargs)
+
+
+def inception_v3(*args, **kwargs) -> nn.Module:
+    """Inception-v3: see :func:`course_lib.inception.inception_v3` (same arguments)."""
+    from .inception import inception_v3 as build
+    return build(*args, **kwargs)
+
+
+def __getattr__(name: str):
+    if name in ("GoogLeNet", "InceptionV3"):
+        from . import inception
+        return getattr(inception, name)
+    raise AttributeError(f"module 'course_lib.models' has no attribute {name!r}")
+
+
+__all__ += ["googlenet", "inception_v3"]
 
 
 # --- reduced versions for the digits (same blocks, 1/8 of the channels, a 32x32 stem) --------
