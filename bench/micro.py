@@ -253,7 +253,7 @@ def param_counts() -> list[dict]:
         return [dict(label=l, ref=r, source=s, ok=False, why=f"course_lib.models missing ({exc})")
                 for l, _, _, r, s in REFERENCE_PARAMS]
     for label, ctor, kwargs, ref, source in REFERENCE_PARAMS:
-        row = {"label": label, "ref": ref, "source": source, "ok": False, "call": f"{ctor}({kwargs or ''})"}
+        row = {"label": label, "ref": ref, "source": source, "ok": False, "call": f"{ctor}({', '.join(f'{k}={v}' for k, v in kwargs.items())})"}
         fn = getattr(models, ctor, None)
         if fn is None:
             row["why"] = f"course_lib.models.{ctor} does not exist"

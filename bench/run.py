@@ -7,7 +7,7 @@ target, side-by-side speed ratios (from-scratch conv2d vs ``F.conv2d``), widget 
 latency, grading throughput and the chapter-03 parameter counts. A number that could not
 be measured is written as "not measured" with the reason, and counts as a failure.
 
-    python bench/run.py [--nb-repeats 1] [--repeats 5] [--skip-grading] [--notebooks 01 02]
+    python bench/run.py [--nb-repeats 3] [--repeats 5] [--skip-grading] [--notebooks 01 02]
 
 Exit status 1 if any row failed or was not measured (the table is written anyway).
 """
@@ -250,8 +250,8 @@ def grading_rows(notebook: str, n: int, nbs: dict[str, dict]) -> list[list[str]]
     nb_s = statistics.median(r["seconds"] for r in nb_runs) if nb_runs and all(r["ok"] for r in nb_runs) else None
     note = (f"{g['seconds']:.0f} s in total, {g['per_submission_s']:.1f} s per submission "
             f"({g['per_minute']:.1f} per minute); {g['full_marks']}/{g['graded']} reference submissions got "
-            f"full marks" + (f"; the notebook alone runs in {nb_s:.1f} s, so 2 workers would need "
-                             f">= {n * nb_s / 2:.0f} s" if nb_s else "")
+            f"full marks" + (f"; for comparison, the notebook's own run above took {nb_s:.1f} s "
+                             f"(x {n} / 2 workers = {n * nb_s / 2:.0f} s)" if nb_s else "")
             + (f"; reasons seen: {g['reasons']}" if g["reasons"] else ""))
     good = g["graded"] == n and g["full_marks"] == n
     return [["grading", check, f"{n}/{n} graded with full marks (time: no target set)",
@@ -317,7 +317,7 @@ def write_report(path: Path, info: dict, rows: list[list[str]], seconds: float, 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=str(REPO / "bench" / "results.md"))
-    ap.add_argument("--nb-repeats", type=int, default=1, help="runs per notebook (median time)")
+    ap.add_argument("--nb-repeats", type=int, default=3, help="runs per notebook (median time, max RSS)")
     ap.add_argument("--repeats", type=int, default=5, help="repeats of each side-by-side timing")
     ap.add_argument("--notebooks", nargs="*", help="only notebooks whose name starts with these")
     ap.add_argument("--skip-notebooks", action="store_true")
