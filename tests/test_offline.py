@@ -3,7 +3,10 @@
 Each notebook is executed by tests/offline/nbexec.py in a kernel that installs
 tests/offline/netguard.py before anything else: connecting to (or resolving) anything
 that is not loopback raises ``NetworkBlockedError``, and every refused attempt is logged,
-so a cell that downloads fails here even if it catches the error. The first tests prove
+so a cell that downloads fails here even if it catches the error. Python processes the
+kernel starts (``!pip``, ``subprocess.run([sys.executable, ...])``) get the same guard
+through tests/offline/site/sitecustomize.py; programs that are not Python (``!curl``) are
+not covered. The first tests prove
 the mechanism on tiny notebooks (a download fails with the guard's message, loopback
 still works); the last one runs the course's notebooks, ``COURSE_NB_JOBS`` (default 2)
 at a time in separate processes.
@@ -114,6 +117,21 @@ def test_a_caught_download_attempt_still_fails(tmp_path):
     assert report["ok"] is False
     assert "tried to reach the network" in report["error"]
     assert [b["host"] for b in report["blocked"]] == ["example.com", "93.184.215.14"]
+
+
+def test_python_processes_started_by_a_cell_are_offline_too(tmp_path):
+    nb = _write_nb(
+        tmp_path / "child.ipynb",
+        "import subprocess, sys\n"
+        "r = subprocess.run([sys.executable, '-c', \"import urllib.request; "
+        "urllib.request.urlopen('http://example.com', timeout=10)\"], capture_output=True, text=True)\n"
+        "assert r.returncode != 0 and \"offline guard\" in r.stderr, r.stderr",
+    )
+    report = nbexec.run_in_subprocess(nb, timeout=120)
+    # the cell itself passed (the child failed as it should) but the attempt was logged
+    assert report["failed_cell"] is None, report["error"]
+    assert report["ok"] is False and "tried to reach the network" in report["error"]
+    assert [b["host"] for b in report["blocked"]] == ["example.com"]
 
 
 def test_an_offline_notebook_passes(tmp_path):

@@ -13,6 +13,10 @@ import netguard  # noqa: E402
 
 netguard.install()
 del sys.path[0]
+# Python processes this kernel starts get the guard too (see ../../site/sitecustomize.py)
+os.environ["COURSE_OFFLINE_GUARD"] = "1"
+_site = os.path.join(os.path.dirname(os.path.dirname(_here)), "site")
+os.environ["PYTHONPATH"] = os.pathsep.join([_site] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
 if sys.path and os.path.abspath(sys.path[0] or ".") == _here:
     del sys.path[0]  # the script's own directory; the kernel adds its cwd itself
 
