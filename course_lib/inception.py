@@ -5,7 +5,7 @@ Every conv here is :func:`course_lib.models.conv_bn_relu` (torchvision's ``Basic
 conv without bias, BN with eps 0.001, ReLU), so at the defaults the parameter counts equal
 torchvision's: GoogLeNet 6,624,904 (13,004,888 with the two auxiliary classifiers),
 Inception-v3 23,834,568 (27,161,264 with its auxiliary classifier). Both constructors are
-re-exported by :mod:`course_lib.models`. Introduced in 03_cnn_architectures.
+also reachable as ``course_lib.models.googlenet`` and ``.inception_v3``. Introduced in 03_cnn_architectures.
 """
 from __future__ import annotations
 

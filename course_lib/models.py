@@ -341,13 +341,6 @@ def inception_v3(*args, **kwargs) -> nn.Module:
     return build(*args, **kwargs)
 
 
-def __getattr__(name: str):
-    if name in ("GoogLeNet", "InceptionV3"):
-        from . import inception
-        return getattr(inception, name)
-    raise AttributeError(f"module 'course_lib.models' has no attribute {name!r}")
-
-
 __all__ += ["googlenet", "inception_v3"]
 
 
