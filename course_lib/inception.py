@@ -28,6 +28,7 @@ class NaiveInception(nn.Module):
 
     The pool branch keeps all ``c_in`` channels, so stacking these modules makes the
     channel count (and the 5x5 cost) grow without bound: the motivation for 1x1 bottlenecks.
+    Introduced in 03_cnn_architectures.
     """
 
     def __init__(self, c_in: int, c1: int, c3: int, c5: int):
@@ -48,7 +49,7 @@ class Inception(nn.Module):
     Branches: 1x1 -> c1; 1x1 -> c3_reduce then 3x3 -> c3; 1x1 -> c5_reduce then k5 x k5 -> c5;
     3x3 max pool then 1x1 -> pool_proj. (N, c_in, H, W) -> (N, c1 + c3 + c5 + pool_proj, H, W).
     ``k5`` = 5 is the paper; torchvision's GoogLeNet uses 3 there (a known quirk kept for
-    its weights), and :func:`googlenet` follows torchvision by default.
+    its weights), and :func:`googlenet` follows torchvision by default. Introduced in 03_cnn_architectures.
     """
 
     def __init__(self, c_in: int, c1: int, c3_reduce: int, c3: int, c5_reduce: int, c5: int,
@@ -71,6 +72,7 @@ class InceptionAux(nn.Module):
     """GoogLeNet's auxiliary classifier: 4x4 average pool, 1x1 conv 128, FC 1024, dropout 0.7, FC.
 
     (N, c_in, H, W) -> (N, num_classes). Used in training only; its loss is added with weight 0.3.
+    Introduced in 03_cnn_architectures.
     """
 
     def __init__(self, c_in: int, num_classes: int, width: float = 1.0, dropout: float = 0.7):
@@ -101,7 +103,7 @@ class GoogLeNet(nn.Module):
     global average pool, dropout 0.2, FC. Auxiliary classifiers after 4a and 4d (if ``aux``).
 
     (N, in_channels, 224, 224) -> (N, num_classes); in training mode with ``aux`` it returns
-    ``(logits, aux2_logits, aux1_logits)``.
+    ``(logits, aux2_logits, aux1_logits)``. Introduced in 03_cnn_architectures.
     """
 
     def __init__(self, num_classes: int = 1000, in_channels: int = 3, aux: bool = False,
@@ -158,7 +160,7 @@ def googlenet(num_classes: int = 1000, in_channels: int = 3, aux: bool = False, 
 
 class InceptionA(nn.Module):
     """35x35 module: the 5x5 of v1 factorized into two 3x3 (branch ``dbl``).
-    (N, c_in, H, W) -> (N, w(64)+w(64)+w(96)+pool_features, H, W)."""
+    (N, c_in, H, W) -> (N, w(64)+w(64)+w(96)+pool_features, H, W). Introduced in 03_cnn_architectures."""
 
     def __init__(self, c_in: int, pool_features: int, w):
         super().__init__()
@@ -175,7 +177,8 @@ class InceptionA(nn.Module):
 
 class InceptionB(nn.Module):
     """Grid reduction 35 -> 17: stride-2 convs beside a stride-2 max pool (no bottleneck before
-    the pool, so no representational bottleneck). (N, c_in, H, W) -> (N, w(384)+w(96)+c_in, H', W')."""
+    the pool, so no representational bottleneck). (N, c_in, H, W) -> (N, w(384)+w(96)+c_in, H', W').
+    Introduced in 03_cnn_architectures."""
 
     def __init__(self, c_in: int, w):
         super().__init__()
@@ -204,7 +207,7 @@ def _factorized_7x7(c_in: int, c_mid: int, c_out: int, n: int) -> nn.Sequential:
 
 class InceptionC(nn.Module):
     """17x17 module: n x n convs factorized into 1 x n then n x 1 (n = 7).
-    (N, c_in, H, W) -> (N, 4 * w(192), H, W)."""
+    (N, c_in, H, W) -> (N, 4 * w(192), H, W). Introduced in 03_cnn_architectures."""
 
     def __init__(self, c_in: int, c7: int, w):
         super().__init__()
@@ -219,7 +222,8 @@ class InceptionC(nn.Module):
 
 
 class InceptionD(nn.Module):
-    """Grid reduction 17 -> 8. (N, c_in, H, W) -> (N, w(320) + w(192) + c_in, H', W')."""
+    """Grid reduction 17 -> 8. (N, c_in, H, W) -> (N, w(320) + w(192) + c_in, H', W').
+    Introduced in 03_cnn_architectures."""
 
     def __init__(self, c_in: int, w):
         super().__init__()
@@ -236,7 +240,7 @@ class InceptionD(nn.Module):
 
 class InceptionE(nn.Module):
     """8x8 module with expanded filter banks: 3x3 split into parallel 1x3 and 3x1 outputs.
-    (N, c_in, H, W) -> (N, w(320) + 4 * w(384) + w(192), H, W)."""
+    (N, c_in, H, W) -> (N, w(320) + 4 * w(384) + w(192), H, W). Introduced in 03_cnn_architectures."""
 
     def __init__(self, c_in: int, w):
         super().__init__()
@@ -261,7 +265,7 @@ class InceptionV3(nn.Module):
     """Inception-v3: stem, 3 x A (35x35), B, 4 x C (17x17), D, 2 x E (8x8), pool, dropout, FC.
 
     (N, in_channels, 299, 299) -> (N, num_classes); with ``aux`` in training mode it returns
-    ``(logits, aux_logits)`` (auxiliary classifier on the 17x17 grid).
+    ``(logits, aux_logits)`` (auxiliary classifier on the 17x17 grid). Introduced in 03_cnn_architectures.
     """
 
     def __init__(self, num_classes: int = 1000, in_channels: int = 3, aux: bool = False,

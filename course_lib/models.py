@@ -42,7 +42,8 @@ def _check(name: str, value, kind: type = int, low: float = 1) -> None:
 
 
 def scaled(channels: int, width: float) -> int:
-    """``channels`` times ``width`` rounded, at least 1: how a reduced model shrinks a layer."""
+    """``channels`` times ``width`` rounded, at least 1: how a reduced model shrinks a layer.
+    Introduced in 03_cnn_architectures."""
     return max(1, int(round(channels * width)))
 
 
@@ -57,6 +58,7 @@ def conv_bn_relu(c_in: int, c_out: int, kernel_size, stride=1, padding=0, eps: f
     """Conv (no bias, BN makes it redundant) -> BatchNorm -> ReLU; torchvision's ``BasicConv2d``.
 
     (N, c_in, H, W) -> (N, c_out, H', W'). Used by the Inception models (BN eps 0.001).
+    Introduced in 03_cnn_architectures.
     """
     _check("c_in", c_in)
     _check("c_out", c_out)
@@ -175,6 +177,7 @@ def identity_block(x: torch.Tensor, block: nn.Module) -> torch.Tensor:
     """Residual block whose shortcut is the identity: ReLU(main_path(x) + x).
 
     x: (N, C, H, W) -> (N, C, H, W); needs ``block.main_path`` to keep the shape.
+    Introduced in 03_cnn_architectures.
     """
     return F.relu(block.main_path(x) + x)
 
@@ -183,12 +186,14 @@ def convolutional_block(x: torch.Tensor, block: nn.Module) -> torch.Tensor:
     """Residual block with a 1x1 conv + BN on the shortcut: ReLU(main_path(x) + shortcut(x)).
 
     x: (N, C_in, H, W) -> (N, C_out, H / stride, W / stride). Used where the shapes change.
+    Introduced in 03_cnn_architectures.
     """
     return F.relu(block.main_path(x) + block.shortcut(x))
 
 
 class BasicBlock(nn.Module):
-    """Two 3x3 conv-BN layers plus a shortcut (ResNet-18/34). (N, c_in, H, W) -> (N, c_out, H/s, W/s)."""
+    """Two 3x3 conv-BN layers plus a shortcut (ResNet-18/34). (N, c_in, H, W) -> (N, c_out, H/s, W/s).
+    Introduced in 03_cnn_architectures."""
 
     def __init__(self, c_in: int, c_out: int, stride: int = 1):
         super().__init__()
@@ -209,6 +214,7 @@ class Bottleneck(nn.Module):
     """1x1 (reduce) -> 3x3 (stride here, as in torchvision's "v1.5") -> 1x1 (expand x4), plus a shortcut.
 
     (N, c_in, H, W) -> (N, 4 * c_mid, H / stride, W / stride). ResNet-50/101/152.
+    Introduced in 03_cnn_architectures.
     """
 
     expansion = 4
@@ -237,7 +243,7 @@ class ResNet(nn.Module):
     """Stem (7x7/2 conv + 3x3/2 max pool, or a 3x3/1 conv for ``small_input``), four stages
     of residual blocks (the first block of stages 2-4 halves H and W), global average pool, FC.
 
-    (N, in_channels, H, W) -> (N, num_classes).
+    (N, in_channels, H, W) -> (N, num_classes). Introduced in 03_cnn_architectures.
     """
 
     def __init__(self, block: type, blocks_per_stage: tuple[int, ...], num_classes: int = 1000,
@@ -330,13 +336,15 @@ class _PlainPair(nn.Module):
 # conv_bn_relu above); these wrappers import it on first use, so either module can be imported first.
 
 def googlenet(*args, **kwargs) -> nn.Module:
-    """GoogLeNet / Inception-v1: see :func:`course_lib.inception.googlenet` (same arguments)."""
+    """GoogLeNet / Inception-v1: see :func:`course_lib.inception.googlenet` (same arguments).
+    Introduced in 03_cnn_architectures."""
     from .inception import googlenet as build
     return build(*args, **kwargs)
 
 
 def inception_v3(*args, **kwargs) -> nn.Module:
-    """Inception-v3: see :func:`course_lib.inception.inception_v3` (same arguments)."""
+    """Inception-v3: see :func:`course_lib.inception.inception_v3` (same arguments).
+    Introduced in 03_cnn_architectures."""
     from .inception import inception_v3 as build
     return build(*args, **kwargs)
 

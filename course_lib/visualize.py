@@ -21,7 +21,8 @@ __all__ = ["SummaryRow", "layer_mult_adds", "summary", "format_summary", "LayerG
 @dataclass
 class SummaryRow:
     """One row of :func:`summary`: a module's name, type, output shape (``None`` if it did
-    not run, e.g. an auxiliary classifier in eval mode), parameters and multiply-adds."""
+    not run, e.g. an auxiliary classifier in eval mode), parameters and multiply-adds.
+    Introduced in 03_cnn_architectures."""
 
     name: str
     kind: str
@@ -36,6 +37,7 @@ def layer_mult_adds(module: nn.Module, output: torch.Tensor) -> int:
     Conv2d: every output value costs (C_in / groups) * kh * kw multiply-adds, so
     ``output.numel() * C_in/groups * kh * kw``; Linear: ``output.numel() * in_features``.
     Other layers (BN, ReLU, pooling) are counted as 0, as in the papers' tables.
+    Introduced in 03_cnn_architectures.
     """
     if isinstance(module, nn.Conv2d):
         kh, kw = module.kernel_size
@@ -59,6 +61,7 @@ def summary(model: nn.Module, input_shape: tuple[int, ...], depth: int = 1) -> l
     (:func:`layer_mult_adds`). The model may live on the ``meta`` device: then shapes and
     counts are computed without allocating any weights. Rows come in execution order;
     modules that did not run come last with ``output_shape=None`` and 0 multiply-adds.
+    Introduced in 03_cnn_architectures.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
@@ -103,7 +106,8 @@ def summary(model: nn.Module, input_shape: tuple[int, ...], depth: int = 1) -> l
 
 
 def format_summary(rows: list[SummaryRow], title: str = "") -> str:
-    """The rows of :func:`summary` as a fixed-width text table, with a total line."""
+    """The rows of :func:`summary` as a fixed-width text table, with a total line.
+    Introduced in 03_cnn_architectures."""
     lines = [title] if title else []
     lines.append(f"{'stage':<14}{'type':<18}{'output shape':<22}{'parameters':>14}{'mult-adds':>17}")
     for r in rows:
@@ -118,7 +122,8 @@ def format_summary(rows: list[SummaryRow], title: str = "") -> str:
 @dataclass
 class LayerGeometry:
     """Where a layer's units look in the input: ``rf`` (receptive field side, pixels), ``jump``
-    (input pixels between neighbouring units), ``start`` (input coordinate of unit 0's centre)."""
+    (input pixels between neighbouring units), ``start`` (input coordinate of unit 0's centre).
+    Introduced in 03_cnn_architectures."""
 
     name: str
     kind: str
@@ -138,6 +143,7 @@ def layer_geometry(model: nn.Sequential) -> list[LayerGeometry]:
     For a layer with kernel k, stride s, padding p, dilation d after a layer with (r, j, start):
     r' = r + (k-1) d j, start' = start + ((k-1) d / 2 - p) j, j' = j s. Layers that do not
     move pixels around (ReLU, BN, Flatten...) keep the values of the layer before.
+    Introduced in 03_cnn_architectures.
     """
     if not isinstance(model, nn.Sequential):
         raise TypeError(f"layer_geometry needs an nn.Sequential chain of layers, got {type(model).__name__}.")
@@ -160,7 +166,7 @@ def layer_geometry(model: nn.Sequential) -> list[LayerGeometry]:
 # --- activations and maximally activating patches ---------------------------------------------
 
 def conv_layers(model: nn.Module) -> list[str]:
-    """Names of the Conv2d layers of ``model`` in definition order."""
+    """Names of the Conv2d layers of ``model`` in definition order. Introduced in 03_cnn_architectures."""
     return [n for n, m in model.named_modules() if isinstance(m, nn.Conv2d)]
 
 
@@ -169,6 +175,7 @@ def activations(model: nn.Module, x: torch.Tensor | np.ndarray, layers: list[str
     """The outputs of the named ``layers`` for inputs ``x`` (N, C, H, W), in eval mode, no grad.
 
     Returns {name: float32 array (N, C_l, H_l, W_l)}. Hooks are removed afterwards.
+    Introduced in 03_cnn_architectures.
     """
     names = dict(model.named_modules())
     missing = [n for n in layers if n not in names]
@@ -201,7 +208,7 @@ def top_patches(images: np.ndarray, acts: np.ndarray, channel: int, geometry: La
     activations for them (:func:`activations`), ``geometry`` its :class:`LayerGeometry`.
     For each image the strongest position of the channel is found; the ``k`` best images
     give patches (k, C, rf, rf) cut around the unit's receptive field (zero outside the
-    image). Returns (patches, scores (k,), [(image, row, col), ...]).
+    image). Returns (patches, scores (k,), [(image, row, col), ...]). Introduced in 03_cnn_architectures.
     """
     images = np.asarray(images)
     if acts.ndim != 4 or images.ndim != 4 or len(acts) != len(images):
@@ -231,7 +238,8 @@ def top_patches(images: np.ndarray, acts: np.ndarray, channel: int, geometry: La
 def filter_mosaic(weight: np.ndarray, max_inputs: int = 16) -> np.ndarray:
     """One filter's kernels tiled in a near-square grid: ``weight`` (C_in, kh, kw) -> a 2-D image
     of the first ``n = min(C_in, max_inputs)`` input-channel kernels, row by row, separated by
-    NaN lines (drawn blank). One kernel gives just that (kh, kw) kernel."""
+    NaN lines (drawn blank). One kernel gives just that (kh, kw) kernel.
+    Introduced in 03_cnn_architectures."""
     weight = np.asarray(weight, dtype=np.float64)
     if weight.ndim != 3:
         raise ValueError(f"weight must have shape (C_in, kh, kw), got {weight.shape}.")
@@ -250,6 +258,7 @@ def activation_view(acts: dict[str, np.ndarray], layer: str, channel: int, image
 
     ``acts`` comes from :func:`activations`; ``map`` is the (H_l, W_l) activation of
     ``channel`` for input number ``image`` (``None`` with a message if the choice is impossible).
+    Introduced in 03_cnn_architectures.
     """
     if layer not in acts:
         return {"ok": False, "message": f"unknown layer {layer!r}; choose one of {list(acts)}.", "map": None}
