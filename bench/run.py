@@ -92,6 +92,7 @@ def run_notebooks(paths: list[Path], repeats: int) -> dict[str, dict]:
             fd, metrics_file = tempfile.mkstemp(prefix="metrics-", suffix=".jsonl")
             os.close(fd)
             env = dict(os.environ, COURSE_METRICS_FILE=metrics_file)
+            env.pop("COURSE_THREADS", None)  # measure at the notebook's own default settings
             load0 = os.getloadavg()[0]
             log(f"{path.name}: run {r + 1}/{repeats} ...")
             rep = nbexec.run_in_subprocess(path, timeout=900, env=env)
@@ -235,8 +236,9 @@ def grading_rows(notebook: str, n: int, nbs: dict[str, dict]) -> list[list[str]]
     log(f"grading {n} submissions of {notebook} (separate process) ...")
     fd, out = tempfile.mkstemp(prefix="grading-", suffix=".json")
     os.close(fd)
+    env = {k: v for k, v in os.environ.items() if k != "COURSE_THREADS"}  # the grader sets its own
     proc = subprocess.run([sys.executable, str(REPO / "bench" / "grading_bench.py"), "--notebook", notebook,
-                           "-n", str(n), "--json", out], capture_output=True, text=True)
+                           "-n", str(n), "--json", out], capture_output=True, text=True, env=env)
     try:
         g = json.loads(Path(out).read_text(encoding="utf-8"))
     except ValueError:

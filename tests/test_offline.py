@@ -9,7 +9,7 @@ through tests/offline/site/sitecustomize.py; programs that are not Python (``!cu
 not covered. The first tests prove
 the mechanism on tiny notebooks (a download fails with the guard's message, loopback
 still works); the last one runs the course's notebooks, ``COURSE_NB_JOBS`` (default 2)
-at a time in separate processes.
+at a time in separate processes, each kernel with COURSE_THREADS = cores / jobs.
 """
 from __future__ import annotations
 
@@ -149,8 +149,11 @@ def notebook_reports(request):
     """Start executing every selected notebook, JOBS at a time; tests wait for their own."""
     wanted = [item.callspec.params["notebook"] for item in request.session.items
               if getattr(item, "originalname", "") == "test_notebook_runs_offline"]
+    env = dict(os.environ)
+    if JOBS > 1 and "COURSE_THREADS" not in env:  # course_lib.setup() honours it: share the cores
+        env["COURSE_THREADS"] = str(max(1, (os.cpu_count() or 2) // JOBS))
     pool = ThreadPoolExecutor(max_workers=JOBS)
-    futures = {nb: pool.submit(nbexec.run_in_subprocess, nb, CELL_TIMEOUT) for nb in wanted}
+    futures = {nb: pool.submit(nbexec.run_in_subprocess, nb, CELL_TIMEOUT, env) for nb in wanted}
     yield futures
     pool.shutdown(wait=True, cancel_futures=True)
 
