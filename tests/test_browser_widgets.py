@@ -248,6 +248,7 @@ def run_explorer_check(notebooks_dir: Path, work: Path, notebook: str = NOTEBOOK
             time.sleep(0.5)
             explorer.screenshot(path=str(SCREENSHOTS / "conv_explorer_after.png"))
             readout_after = slider.locator(".widget-readout").inner_text().strip()
+            kernel_name = page.locator("#jp-main-statusbar").inner_text()
             browser.close()
             browser = None
     finally:
@@ -258,7 +259,8 @@ def run_explorer_check(notebooks_dir: Path, work: Path, notebook: str = NOTEBOOK
                 pass
         _stop(proc)
     return {"readout": (readout_before, readout_after), "text": (before_text, after_text),
-            "png_changed": before_png != after_png, "external_requests": external}
+            "png_changed": before_png != after_png, "external_requests": external,
+            "statusbar": kernel_name}
 
 
 @pytest.mark.timeout(900)
@@ -276,3 +278,4 @@ def test_conv_explorer_reacts_to_slider_in_jupyterlab(tmp_path):
     assert got["text"][0] != got["text"][1], f"the explorer's text did not change: {got['text']}"
     assert got["png_changed"], "the explorer's rendered output (image) did not change"
     assert got["external_requests"] == [], f"the page tried to reach the internet: {got['external_requests']}"
+    assert "offline: network blocked" in got["statusbar"], f"not the offline kernel: {got['statusbar']!r}"
