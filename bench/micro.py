@@ -75,6 +75,7 @@ def conv_ratio_in_subprocess(threads: int, repeats: int = 5) -> dict:
     import sys
 
     env = dict(os.environ)
+    env.pop("COURSE_THREADS", None)  # it would override setup(threads=...)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[var] = str(threads)
     proc = subprocess.run([sys.executable, __file__, "conv", str(threads), str(repeats)],
