@@ -6,10 +6,10 @@ that is not loopback raises ``NetworkBlockedError``, and every refused attempt i
 so a cell that downloads fails here even if it catches the error. Python processes the
 kernel starts (``!pip``, ``subprocess.run([sys.executable, ...])``) get the same guard
 through tests/offline/site/sitecustomize.py; programs that are not Python (``!curl``) are
-not covered. The first tests prove
-the mechanism on tiny notebooks (a download fails with the guard's message, loopback
-still works); the last one runs the course's notebooks, ``COURSE_NB_JOBS`` (default 2)
-at a time in separate processes, each kernel with COURSE_THREADS = cores / jobs.
+not covered. The first tests prove the mechanism on tiny notebooks (a download fails with
+the guard's message, loopback still works); the last one runs the course's notebooks,
+``COURSE_NB_JOBS`` (default 2) at a time in separate processes, each kernel with
+COURSE_THREADS = cores / jobs.
 """
 from __future__ import annotations
 
