@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# (--allow-root only where you are root, e.g. in a container: Jupyter refuses root otherwise)
 lab: install
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Notebooks run in tests/test_offline.py, in a kernel whose network access fails.
 test: install
