@@ -192,9 +192,9 @@ class _LivePlot:
                        if get_ipython() is not None else None)
 
     def _png(self) -> bytes:
-        from course_lib.plots import fast_png
+        from course_lib.plots import figure_png
 
-        return fast_png(self.fig)
+        return figure_png(self.fig)
 
     def update(self, h: History) -> None:
         for key, line in self.lines.items():
