@@ -1,4 +1,4 @@
-"""Checks of what a learner passes to the chapter-01 modules (backprop, normalization, optim).
+"""Checks of what a learner passes in, shared by backprop, normalization, optim and train.
 
 Each check returns the value in a clean form or raises a ValueError/TypeError whose sentence
 names the argument, what was given and what is allowed. Scalar checks cost microseconds, so

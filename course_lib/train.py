@@ -18,6 +18,8 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from course_lib._checks import integer
+
 __all__ = ["History", "fit", "evaluate", "history_curves", "CURVE_METRICS"]
 
 
@@ -107,12 +109,6 @@ def _as_tensors(data: Any, what: str, dtype: torch.dtype) -> tuple[Tensor, Tenso
     return x, y
 
 
-def _check_positive_int(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-    return int(value)
-
-
 def _correct(out: Tensor, y: Tensor, loss_fn: Callable) -> float:
     """Number of correct predictions in a batch, or NaN when accuracy makes no sense."""
     if not y.is_floating_point() and out.ndim >= 2 and out.shape[0] == y.shape[0]:
@@ -143,7 +139,7 @@ def evaluate(model: nn.Module, x: Any, y: Any, loss_fn: Callable = nn.CrossEntro
     The model's train/eval mode is restored afterwards. Introduced in
     01_optimizers_and_training.
     """
-    batch_size = _check_positive_int(batch_size, "batch_size")
+    batch_size = integer(batch_size, "batch_size", 1)
     x, y = _as_tensors((x, y), "evaluate's data", _model_dtype(model))
     was_training = model.training
     model.eval()
@@ -227,8 +223,8 @@ def fit(model: nn.Module, train: tuple, *, epochs: int, optimizer: torch.optim.O
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
-    epochs = _check_positive_int(epochs, "epochs")
-    batch_size = _check_positive_int(batch_size, "batch_size")
+    epochs = integer(epochs, "epochs", 1)
+    batch_size = integer(batch_size, "batch_size", 1)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
     dtype = _model_dtype(model)
