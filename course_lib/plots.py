@@ -469,6 +469,8 @@ def plot_activation_maps(image: np.ndarray, maps: dict, channels: int = 6, title
 def plot_top_patches(rows: list, title: str):
     """Zeiler-Fergus grids: ``rows`` is [(label, [patches (9, 1, r, r) per unit])]; each unit
     becomes a 3x3 mosaic of its 9 most exciting input patches. Returns the Figure."""
+    from course_lib.visualize import filter_mosaic  # the same near-square tiling as the filter viewer
+
     units = max(len(p) for _, p in rows)
     fig, axes = plt.subplots(len(rows), units, figsize=(1.6 * units, 1.8 * len(rows) + 0.4), squeeze=False)
     for r, (label, unit_patches) in enumerate(rows):
@@ -479,14 +481,8 @@ def plot_top_patches(rows: list, title: str):
             if u >= len(unit_patches):
                 ax.axis("off")
                 continue
-            p = np.asarray(unit_patches[u])[:, 0]
-            k, s = len(p), p.shape[1]
-            side = int(np.ceil(np.sqrt(k)))
-            mosaic = np.full((side * (s + 1) - 1, side * (s + 1) - 1), np.nan)
-            for i in range(k):
-                a, b = divmod(i, side)
-                mosaic[a * (s + 1):a * (s + 1) + s, b * (s + 1):b * (s + 1) + s] = p[i]
-            ax.imshow(mosaic, cmap="gray", vmin=0, vmax=1)
+            p = np.asarray(unit_patches[u])[:, 0]              # (9, r, r)
+            ax.imshow(filter_mosaic(p, max_inputs=len(p)), cmap="gray", vmin=0, vmax=1)
             ax.set_title(f"unit {u}", fontsize=8)
             if u == 0:
                 ax.set_ylabel(label, fontsize=8)
