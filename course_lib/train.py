@@ -8,6 +8,7 @@ Introduced in 01_optimizers_and_training; used by the later chapters.
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 import warnings
@@ -130,6 +131,22 @@ def _check_labels(out: Tensor, y: Tensor, loss_fn: Callable) -> None:
 
 # --- evaluation and training ------------------------------------------------------------------
 
+@contextlib.contextmanager
+def evaluating(model: nn.Module):
+    """``with evaluating(model):`` runs the block in eval mode without gradients, then puts
+    the model back in the train/eval mode it had, even if the block raises.
+    Introduced in 01_optimizers_and_training."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            yield model
+    finally:
+        model.train(was_training)
+
+
 def evaluate(model: nn.Module, x: Any, y: Any, loss_fn: Callable = nn.CrossEntropyLoss(),
              batch_size: int = 512) -> tuple[float, float]:
     """Mean loss and accuracy of ``model`` on (x, y), in eval mode and without gradients.
@@ -141,18 +158,13 @@ def evaluate(model: nn.Module, x: Any, y: Any, loss_fn: Callable = nn.CrossEntro
     """
     batch_size = integer(batch_size, "batch_size", 1)
     x, y = _as_tensors((x, y), "evaluate's data", _model_dtype(model))
-    was_training = model.training
-    model.eval()
     total_loss, correct = 0.0, 0.0
-    try:
-        with torch.no_grad():
-            for i in range(0, len(x), batch_size):
-                xb, yb = x[i:i + batch_size], y[i:i + batch_size]
-                out = model(xb)
-                total_loss += float(loss_fn(out, yb)) * len(xb)
-                correct += _correct(out, yb, loss_fn)
-    finally:
-        model.train(was_training)
+    with evaluating(model):
+        for i in range(0, len(x), batch_size):
+            xb, yb = x[i:i + batch_size], y[i:i + batch_size]
+            out = model(xb)
+            total_loss += float(loss_fn(out, yb)) * len(xb)
+            correct += _correct(out, yb, loss_fn)
     return total_loss / len(x), correct / len(x)
 
 

@@ -13,6 +13,7 @@ import torch
 import torch.nn as nn
 
 from .models import count_parameters
+from .train import evaluating
 
 __all__ = ["SummaryRow", "layer_mult_adds", "summary", "format_summary", "LayerGeometry",
            "layer_geometry", "activations", "top_patches", "conv_layers", "filter_mosaic", "activation_view"]
@@ -91,13 +92,10 @@ def summary(model: nn.Module, input_shape: tuple[int, ...], depth: int = 1) -> l
             if row is not None:
                 handles.append(m.register_forward_hook(add_mult_adds(row)))
     device = next(model.parameters()).device
-    was_training = model.training
-    model.eval()
     try:
-        with torch.no_grad():
+        with evaluating(model):
             model(torch.zeros(input_shape, device=device))
     finally:
-        model.train(was_training)
         for h in handles:
             h.remove()
     order = list(shapes) + [n for n in rows if n not in shapes]
@@ -187,14 +185,11 @@ def activations(model: nn.Module, x: torch.Tensor | np.ndarray, layers: list[str
     store: dict[str, list] = {n: [] for n in layers}
     handles = [names[n].register_forward_hook(lambda m, i, o, n=n: store[n].append(o.detach().clone()))
                for n in layers]
-    was_training = model.training
-    model.eval()
     try:
-        with torch.no_grad():
+        with evaluating(model):
             for k in range(0, len(x), batch_size):
                 model(x[k:k + batch_size])
     finally:
-        model.train(was_training)
         for h in handles:
             h.remove()
     return {n: torch.cat(v).numpy() for n, v in store.items()}

@@ -223,6 +223,7 @@ CASES = [
       lambda m: m.optimizer_trajectory(next(iter(m.SURFACES)), "adma", 0.1, 10), "rule", "misspelled rule"),
     C("optim", "optimizer_trajectory",
       lambda m: m.optimizer_trajectory(next(iter(m.SURFACES)), "adam", 0.1, -5), "steps", "negative steps"),
+    C("train", "evaluating", lambda m: m.evaluating("a model").__enter__(), "model", "not a module"),
     C("train", "fit", lambda m: m.fit(_mlp(), (_xy()[0], _xy()[1][:-1]), epochs=1, progress=False), "train|y",
       "x and y of different lengths"),
     C("train", "fit", lambda m: m.fit(_mlp(), _xy(), epochs=0, progress=False), "epochs", "zero epochs"),

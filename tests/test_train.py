@@ -159,3 +159,17 @@ def test_live_plot_runs_outside_a_notebook():
     x, y = _blobs(n=30)
     h = train.fit(_mlp(), (x, y), epochs=2, live=True, progress=False)
     assert h.epochs == 2
+
+
+def test_evaluating_restores_train_mode_even_when_the_block_raises():
+    model = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Dropout(0.5))
+    model.train()
+    with pytest.raises(RuntimeError, match="boom"):
+        with train.evaluating(model):
+            assert not model.training and not torch.is_grad_enabled()
+            raise RuntimeError("boom")
+    assert model.training and torch.is_grad_enabled()
+    model.eval()
+    with train.evaluating(model):
+        pass
+    assert not model.training
