@@ -19,9 +19,11 @@ install: $(STAMP)
 lab: install
 	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
-# Notebooks run in tests/test_offline.py, in a kernel whose network access fails.
+# Every unit test, and every notebook as a test (nbval: each cell an item, its asserts the
+# checks) in the offline kernel (conftest.py), two at a time on the 2 cores.
 test: install
-	$(BIN)/python -m pytest tests/ -p no:cacheprovider
+	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax --nbval-cell-timeout=900 \
+		-p no:cacheprovider tests/ notebooks/
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -6,17 +6,18 @@ that is not loopback raises ``NetworkBlockedError``, and every refused attempt i
 so a cell that downloads fails here even if it catches the error. Python processes the
 kernel starts (``!pip``, ``subprocess.run([sys.executable, ...])``) get the same guard
 through tests/offline/site/sitecustomize.py; programs that are not Python (``!curl``) are
-not covered. The first tests prove the mechanism on tiny notebooks (a download fails with
-the guard's message, loopback still works); the last one runs the course's notebooks,
-``COURSE_NB_JOBS`` (default 2) at a time in separate processes, each kernel with
-COURSE_THREADS = cores / jobs.
+not covered. These tests prove the mechanism on tiny notebooks (a download fails with
+the guard's message, loopback still works), first through nbexec (the runner ``make bench``
+uses), then through nbval (``make test`` runs the course's notebooks with
+``pytest --nbval-lax`` and the plugin tests/offline/nbval_offline.py).
 """
 from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -27,9 +28,7 @@ import nbexec
 import netguard
 
 REPO = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
-JOBS = max(1, int(os.environ.get("COURSE_NB_JOBS", "2")))
-CELL_TIMEOUT = int(os.environ.get("COURSE_NB_CELL_TIMEOUT", "900"))
+OFFLINE = REPO / "tests" / "offline"
 
 
 def _write_nb(path: Path, *sources: str) -> Path:
@@ -142,26 +141,46 @@ def test_an_offline_notebook_passes(tmp_path):
     assert report["peak_rss_bytes"] > 10 * 2**20  # the sampler really saw the kernel
 
 
-# --- the course's notebooks -------------------------------------------------------------
+# --- the course's notebooks: nbval in the same kernel (see ../conftest.py) --------------
+# make test runs every notebook with `pytest --nbval-lax`; these tests prove that such a run
+# uses the offline kernel and fails a cell that reaches for the network, naming notebook and cell.
 
-@pytest.fixture(scope="session")
-def notebook_reports(request):
-    """Start executing every selected notebook, JOBS at a time; tests wait for their own."""
-    wanted = [item.callspec.params["notebook"] for item in request.session.items
-              if getattr(item, "originalname", "") == "test_notebook_runs_offline"]
-    env = dict(os.environ)
-    if JOBS > 1 and "COURSE_THREADS" not in env:  # course_lib.setup() honours it: share the cores
-        env["COURSE_THREADS"] = str(max(1, (os.cpu_count() or 2) // JOBS))
-    pool = ThreadPoolExecutor(max_workers=JOBS)
-    futures = {nb: pool.submit(nbexec.run_in_subprocess, nb, CELL_TIMEOUT, env) for nb in wanted}
-    yield futures
-    pool.shutdown(wait=True, cancel_futures=True)
+def _nbval(*paths: Path) -> subprocess.CompletedProcess:
+    """``pytest --nbval-lax`` on notebooks outside the repository, with the course's plugin
+    (tests/offline/nbval_offline.py) and none of this run's offline settings inherited."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("JUPYTER_PATH", netguard.LOG_ENV, "PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT")}
+    env["PYTHONPATH"] = str(OFFLINE)
+    root = paths[0].parent
+    return subprocess.run([sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider",
+                           "-p", "nbval_offline", "--rootdir", str(root), *map(str, paths)],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=600)
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_notebook_runs_offline(notebook, notebook_reports):
-    report = notebook_reports[notebook].result()
-    if not report["ok"]:
-        pytest.fail(f"{notebook.name} did not run top to bottom offline "
-                    f"({report.get('seconds', 0):.0f} s):\n{report['error']}", pytrace=False)
-    assert report["blocked"] == []
+def test_nbval_runs_notebooks_in_the_offline_kernel(tmp_path):
+    nb = _write_nb(tmp_path / "which_kernel.ipynb",
+                   "import sys\nassert 'netguard' in sys.modules, sorted(sys.modules)[:20]",
+                   "import socket\nsrv = socket.socket(); srv.bind(('127.0.0.1', 0)); srv.listen(1)\n"
+                   "c = socket.create_connection(srv.getsockname(), timeout=5); c.close(); srv.close()")
+    r = _nbval(nb)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "2 passed" in r.stdout, r.stdout
+
+
+def test_nbval_fails_a_cell_that_swallows_a_download(tmp_path):
+    nb = _write_nb(tmp_path / "swallow.ipynb",
+                   "x = 1",
+                   "import urllib.request\ntry:\n    urllib.request.urlopen('http://example.com', timeout=5)\n"
+                   "except OSError as e:\n    print('falling back:', e)",
+                   "y = 2")
+    r = _nbval(nb)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "swallow.ipynb::Cell 1 tried to reach the network (example.com)" in r.stdout, r.stdout
+    assert "1 failed, 2 passed" in r.stdout, r.stdout
+
+
+def test_nbval_failure_names_the_notebook_and_the_cell(tmp_path):
+    nb = _write_nb(tmp_path / "broken.ipynb", "a = 1", "assert a == 2, 'a is not 2'")
+    r = _nbval(nb)
+    assert r.returncode == 1
+    assert "broken.ipynb::Cell 1" in r.stdout and "a is not 2" in r.stdout, r.stdout
