@@ -32,10 +32,10 @@ bench: install
 # grades.csv and feedback/. Optional: TIMEOUT=<seconds per cell> (default 120).
 .PHONY: release grade
 release: install
-	$(BIN)/python -m course_lib.autograde release
+	$(BIN)/python -m course_lib.grading.autograde release
 
 grade: install
-	$(BIN)/python -m course_lib.autograde grade "$(SUBMISSIONS)" $(if $(TIMEOUT),--timeout $(TIMEOUT))
+	$(BIN)/python -m course_lib.grading.autograde grade "$(SUBMISSIONS)" $(if $(TIMEOUT),--timeout $(TIMEOUT))
 
 clean:
 	rm -rf $(VENV) release/ .pytest_cache build *.egg-info

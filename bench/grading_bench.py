@@ -1,5 +1,5 @@
 """Grading throughput for ``make bench``: 30 submissions of one chapter, graded by the
-pipeline's own ``course_lib.autograde.grade_folder`` (nbgrader autograde, 2 workers).
+pipeline's own ``course_lib.grading.autograde.grade_folder`` (nbgrader autograde, 2 workers).
 
 Each submission is the instructor's notebook itself (reference answers), so every one
 must come back with full marks; the time is wall clock for the whole ``grade_folder``
@@ -21,11 +21,11 @@ REPO = Path(__file__).resolve().parents[1]
 
 def grading_throughput(notebook: str, n: int = 30, workers: int = 2, timeout: int = 300) -> dict:
     try:
-        from course_lib import autograde
+        from course_lib.grading import autograde
     except ImportError as exc:
-        return {"ok": False, "why": f"course_lib.autograde is missing ({exc})"}
+        return {"ok": False, "why": f"course_lib.grading.autograde is missing ({exc})"}
     if not hasattr(autograde, "grade_folder"):
-        return {"ok": False, "why": "course_lib.autograde has no grade_folder"}
+        return {"ok": False, "why": "course_lib.grading.autograde has no grade_folder"}
     src = REPO / "notebooks" / notebook
     if not src.exists():
         return {"ok": False, "why": f"notebooks/{notebook} does not exist"}

@@ -345,7 +345,7 @@ def write_report(path: Path, info: dict, rows: list[list[str]], seconds: float, 
         "moved to another valid value and back, and the synchronous callback (compute + redraw to PNG) "
         "is timed; the row shows the slowest control's median. Browser rendering is not included "
         "(tests/test_browser_widgets.py checks the explorer in a real JupyterLab).",
-        "- Grading: `course_lib.autograde.grade_folder` on copies of the instructor's notebook "
+        "- Grading: `course_lib.grading.autograde.grade_folder` on copies of the instructor's notebook "
         "(reference answers, so each must get full marks), nbgrader autograde, 2 worker processes.",
         "- Parameters: constructors at their defaults, built on the `meta` device, "
         "sum of `p.numel()` over `model.parameters()`.",

@@ -1,4 +1,4 @@
-"""The release/grade pipeline (course_lib.autograde, built on nbgrader), case by case.
+"""The release/grade pipeline (course_lib.grading.autograde, built on nbgrader), case by case.
 
 Most tests use the tiny exercise notebooks in tests/fixtures/notebooks (same nbgrader cell
 format as the chapters, a second each to run): one class of submissions, one per
@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_lib import autograde
+from course_lib.grading import autograde
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "notebooks"
@@ -161,7 +161,7 @@ def test_release_command_changes_nothing_outside_release(tmp_path):
                 for p in work.rglob("*") if "release" not in p.relative_to(work).parts}
 
     before = snapshot()
-    done = subprocess.run([sys.executable, "-m", "course_lib.autograde", "release"], cwd=work,
+    done = subprocess.run([sys.executable, "-m", "course_lib.grading.autograde", "release"], cwd=work,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert snapshot() == before
@@ -173,8 +173,8 @@ def test_makefile_targets_call_the_entry_point():
     dry = subprocess.run(["make", "-n", "release", "grade", "SUBMISSIONS=subs"], cwd=REPO,
                          capture_output=True, text=True, timeout=60)
     assert dry.returncode == 0, dry.stderr
-    assert "-m course_lib.autograde release" in dry.stdout
-    assert "-m course_lib.autograde grade" in dry.stdout and "subs" in dry.stdout
+    assert "-m course_lib.grading.autograde release" in dry.stdout
+    assert "-m course_lib.grading.autograde grade" in dry.stdout and "subs" in dry.stdout
 
 
 def test_grade_without_submissions_is_a_clear_error(capsys):

@@ -256,7 +256,7 @@ CASES = [
     C("visualize", "filter_mosaic", lambda m: m.filter_mosaic(np.ones((3, 3))), "weight", "2-D weight"),
     # --- widgets and the grading pipeline ---
     C("widgets", "filter_playground", lambda m: m.filter_playground(kernel="bogus"), "kernel", "unknown kernel"),
-    C("autograde", "grade_folder", lambda m: m.grade_folder("/nonexistent/submissions", out_dir=None),
+    C("grading.autograde", "grade_folder", lambda m: m.grade_folder("/nonexistent/submissions", out_dir=None),
       "submissions", "missing folder"),
 ]
 

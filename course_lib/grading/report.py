@@ -1,6 +1,6 @@
 """The results of grading a class: ``grades.csv`` and one feedback page per student.
 
-:func:`course_lib.autograde.grade_folder` returns a :class:`Result` per (student,
+:func:`course_lib.grading.autograde.grade_folder` returns a :class:`Result` per (student,
 notebook), each holding an :class:`Exercise` per graded test cell; this module writes them
 out: a table for the teacher, a Markdown page a student can read. Teachers' tooling: no
 notebook introduces it; README.md "For teachers" documents it.

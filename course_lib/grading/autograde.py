@@ -9,7 +9,7 @@ instructor's test cells, hidden tests included, overwrite the student's; every c
 under a per-cell timeout), in parallel worker processes, each with its own temporary
 course directory and gradebook. A submission that cannot be read or graded becomes a row
 with zero points and a reason; it never stops the others. Results go to ``grades.csv``
-and ``feedback/<student_id>.md`` (written by :mod:`course_lib.grade_report`). Nothing is
+and ``feedback/<student_id>.md`` (written by :mod:`course_lib.grading.report`). Nothing is
 written outside ``release/``, the output folder and the system's temporary directory.
 Teachers' tooling: no notebook introduces it; README.md "For teachers" documents it.
 """
@@ -31,7 +31,7 @@ from typing import Sequence
 
 import nbformat
 
-from course_lib.grade_report import Exercise, Result, format_points, write_feedback, write_grades_csv
+from course_lib.grading.report import Exercise, Result, format_points, write_feedback, write_grades_csv
 
 __all__ = ["Exercise", "Result", "exercise_notebooks", "release", "grade_folder",
            "write_grades_csv", "write_feedback", "main"]
@@ -98,7 +98,7 @@ def _api(root: Path, timeout: int | None = None):
     api = NbGraderAPI(config=c)
     # nbgrader's log is captured per call (and shown when something fails): keep the
     # terminal calm, and leave the shared "traitlets" logger alone
-    log = logging.getLogger("course_lib.autograde.nbgrader")
+    log = logging.getLogger("course_lib.grading.autograde.nbgrader")
     log.setLevel(logging.INFO)
     log.propagate = False
     if not log.handlers:
@@ -377,8 +377,8 @@ def _run_pool(tasks: list[dict], template: str, base: str, workers: int, timeout
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m course_lib.autograde release|grade ...`` (see --help)."""
-    parser = argparse.ArgumentParser(prog="python -m course_lib.autograde",
+    """Command line: ``python -m course_lib.grading.autograde release|grade ...`` (see --help)."""
+    parser = argparse.ArgumentParser(prog="python -m course_lib.grading.autograde",
                                      description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     rel = sub.add_parser("release", help="write the student notebooks into release/")
