@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["Split", "load_digits", "digits_split", "sample_image", "SAMPLE_IMAGES"]
+__all__ = ["Split", "load_digits", "digits_split", "sample_image", "SAMPLE_IMAGES", "scenes", "Scenes", "SCENE_CLASSES"]
 
 
 class Split(NamedTuple):
@@ -94,3 +94,6 @@ def sample_image(name: str = "camera", gray: bool = True, size: int | None = Non
 
         img = resize(img, (size, size) + img.shape[2:], anti_aliasing=True)
     return img
+
+
+from course_lib.scenes import CLASS_NAMES as SCENE_CLASSES, Scenes, scenes  # noqa: E402  (chapters 04, 05)
