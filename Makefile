@@ -8,9 +8,11 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: install lab test bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml jupyter/overrides.json jupyter/jupyter_server_config.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	install -D -m 644 jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	install -D -m 644 jupyter/jupyter_server_config.json $(VENV)/etc/jupyter/jupyter_server_config.d/course.json
 	touch $(STAMP)
 
 install: $(STAMP)
