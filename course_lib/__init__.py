@@ -1,18 +1,48 @@
 """course_lib: the helper package of the deep-learning course.
 
-One module per concern (see ../README.md): ``data``, ``conv``, ``backprop``, ``optim``,
-``normalization``, ``train``, ``models``, ``inception``, ``visualize``, ``plots``,
-``widgets``, ``grading``, ``autograde``. Every notebook starts with
-``course_lib.setup()``.
+Every notebook starts with ``course_lib.setup()`` (seeds, threads, plot style);
+``course_lib.device()`` names the torch device the course computes on and
+``course_lib.record_metric()`` logs a number a notebook measured for ``make bench``.
+
+Each chapter has a KEY, and its rooms are found by it (../shared/conventions.md):
+
+====  ============  =================================================================
+ NN   KEY           modules
+====  ============  =================================================================
+ 01   optim         backprop, optim, normalization, train (+ plots/optim, widgets/optim)
+ 02   conv          conv (naive loops, transposed conv; re-exports the rest), with
+                    conv_arithmetic (sizes, padding, costs), conv_fast (im2col) and
+                    pooling (+ plots/conv, widgets/conv)
+ 03   cnn           models/ (architectures, checkpoints), visualize (+ plots/cnn,
+                    widgets/cnn)
+ 04   detection     detection (coming)
+ 05   segmentation  segmentation (coming)
+ 06   sequences     sequences (coming)
+ 07   embeddings    embeddings (coming)
+ 08   gan           gan (coming)
+ 09   faces         faces (coming)
+ 10   style         style (coming)
+====  ============  =================================================================
+
+Shared by every chapter: ``data`` (offline data sets and seeded generators), ``_checks``
+(the only argument validators: TypeError for the wrong kind of value, ValueError for a
+wrong value), ``grading`` (instant feedback, autograde, reports).
+
+Imports point down only, at the top of each file and absolute:
+widgets -> plots -> topic modules -> models/train -> _checks/data.
 """
 from __future__ import annotations
 
+import json
 import os
 import random
 
 import numpy as np
+import torch
 
-__all__ = ["setup", "record_metric", "DEFAULT_SEED", "METRICS_ENV"]
+from course_lib._checks import DEVICE_ENV, boolean, integer, number, text, torch_device
+
+__all__ = ["setup", "record_metric", "device", "DEFAULT_SEED", "METRICS_ENV", "DEVICE_ENV"]
 
 DEFAULT_SEED = 0
 METRICS_ENV = "COURSE_METRICS_FILE"
@@ -30,17 +60,13 @@ def setup(seed: int = DEFAULT_SEED, threads: int = 2, style: bool = True) -> Non
     sets it to 1 so the kernels do not fight over the cores.
     Returns ``None``. Introduced in 00_start_here.
     """
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
-    if not isinstance(threads, (int, np.integer)) or threads < 1:
-        raise ValueError(f"threads must be a positive integer, got {threads!r}.")
+    seed, threads = integer(seed, "seed"), integer(threads, "threads", 1)
+    style = boolean(style, "style")
     override = os.environ.get(THREADS_ENV, "").strip()
     if override:
         if not override.isdigit() or int(override) < 1:
             raise ValueError(f"{THREADS_ENV} must be a positive integer, got {override!r}.")
         threads = int(override)
-    import torch
-
     os.environ["PYTHONHASHSEED"] = str(seed)
     random.seed(seed)
     np.random.seed(seed)
@@ -72,19 +98,27 @@ def record_metric(name: str, value: float, unit: str = "") -> float:
     When the environment variable ``COURSE_METRICS_FILE`` is set (``make bench`` sets it
     while it executes the notebooks), one JSON line ``{"name", "value", "unit"}`` is
     appended to that file, so the benchmark table reports the number the notebook
-    really produced at its default settings. Returns ``value``.
+    really produced at its default settings. Returns ``value`` as a float.
+    Introduced in 00_start_here.
     """
-    import json
-
-    if not isinstance(name, str) or not name:
-        raise ValueError(f"name must be a non-empty string, got {name!r}.")
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"value must be a number, got {value!r}.") from None
+    name, value = text(name, "name"), number(value, "value")
+    if not isinstance(unit, str):
+        raise TypeError(f"unit must be a string such as 'ms' or '', got {unit!r} ({type(unit).__name__}).")
     print(f"{name}: {value:.6g}{(' ' + unit) if unit else ''}")
     path = os.environ.get(METRICS_ENV)
     if path:
         with open(path, "a", encoding="utf-8") as fh:
             fh.write(json.dumps({"name": name, "value": value, "unit": unit}) + "\n")
     return value
+
+
+def device() -> torch.device:
+    """The torch device the course computes on: CUDA when torch sees a GPU, else the CPU.
+
+    The environment variable ``COURSE_DEVICE`` (``cpu`` or ``cuda``) overrides the choice,
+    e.g. ``COURSE_DEVICE=cpu`` on a GPU machine to get the numbers of the CPU runs. Raises
+    ValueError for another value of ``COURSE_DEVICE`` and when it asks for ``cuda`` on a
+    machine without a GPU. ``course_lib.train.fit`` and ``evaluate`` use it by default.
+    Returns a ``torch.device``. Introduced in 00_start_here.
+    """
+    return torch_device(None)

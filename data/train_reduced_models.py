@@ -3,7 +3,7 @@ ResNet-50 (1/8 of the channels, 32x32 stem) on the digits, and save their weight
 
 Too slow for the notebook's time budget (several minutes on 2 CPU cores), so it runs once
 here and 03_cnn_architectures loads ``data/reduced_models.pt`` and measures the test
-accuracy itself. ``tests/test_models.py`` reruns this script on a short schedule.
+accuracy itself. ``tests/test_cnn.py`` reruns this script on a short schedule.
 
     python data/train_reduced_models.py                  # the committed file (EPOCHS below)
     python data/train_reduced_models.py --epochs 1 --limit 128 --out /tmp/check.pt

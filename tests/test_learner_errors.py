@@ -249,8 +249,11 @@ CASES = [
     C("models", "conv_bn_relu", lambda m: m.conv_bn_relu(0, 8, 3), "c_in", "zero c_in"),
     C("models", "freeze_except", lambda m: m.freeze_except(m.lenet5(), ["no_such_layer"]), "trainable",
       "unknown layer name"),
-    C("models", "binary_cross_entropy", lambda m: m.binary_cross_entropy(torch.full((4, 3), 0.5), torch.ones(4, 2)),
-      "y|y_hat", "shapes differ"),
+    C("models", "multilabel_binary_cross_entropy",
+      lambda m: m.multilabel_binary_cross_entropy(torch.full((4, 3), 0.5), torch.ones(4, 2)), "y|y_hat",
+      "shapes differ"),
+    C("models", "vgg_stage", lambda m: m.vgg_stage(0, (8, 8)), "c_in", "zero c_in"),
+    C("models", "random_bottleneck", lambda m: m.random_bottleneck(0, identity=True), "rng", "a seed, not a Generator"),
     C("models", "reduced_model", lambda m: m.reduced_model("bogus"), "name", "unknown model"),
     # --- visualize (chapter 03) ---
     C("visualize", "filter_mosaic", lambda m: m.filter_mosaic(np.ones((3, 3))), "weight", "2-D weight"),
@@ -331,7 +334,7 @@ def test_every_public_function_has_a_bad_input_case_or_a_reason():
         public = getattr(mod, "__all__", None) or [n for n in vars(mod) if not n.startswith("_")]
         for fname in public:
             obj = getattr(mod, fname, None)
-            is_func = inspect.isfunction(obj) and obj.__module__ == mod.__name__
+            is_func = inspect.isfunction(obj) and f"{obj.__module__}.".startswith(f"{mod.__name__}.")  # and submodules
             is_lower_class = inspect.isclass(obj) and f"{name}.{fname}" in covered
             if not (is_func or is_lower_class):
                 continue

@@ -1,7 +1,8 @@
-"""course_lib.models / inception / visualize: parameter counts equal the reference
-implementations, blocks equal hand-written torch compositions (float64), the summary's
-multiply-adds equal the formula, receptive fields equal the gradient's footprint, and the
-checkpoint script still runs."""
+"""Chapter 03 (KEY cnn): course_lib.models and course_lib.visualize. Parameter counts equal
+the reference implementations, blocks equal hand-written torch compositions (float64), the
+summary's multiply-adds equal the formula, receptive fields equal the gradient's footprint,
+the constructors' arguments follow the _checks contract, the models package has no import
+cycle, and the checkpoint script still runs and the committed checkpoint still loads."""
 from __future__ import annotations
 
 import importlib.util
@@ -14,6 +15,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from course_lib import conv, models, visualize
+from course_lib.models.inception import Inception, NaiveInception
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -119,18 +121,18 @@ def test_residual_vs_plain_stack_differ_only_by_shortcuts():
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_binary_cross_entropy_equals_torch(seed):
+def test_multilabel_binary_cross_entropy_equals_torch(seed):
     gen = torch.Generator().manual_seed(seed)
     shape = tuple(int(v) for v in torch.randint(1, 7, (2,), generator=gen))
     p = torch.rand(shape, generator=gen, dtype=torch.float64).clamp(1e-6, 1 - 1e-6).requires_grad_()
     y = (torch.rand(shape, generator=gen, dtype=torch.float64) > 0.5).double()
-    ours, theirs = models.binary_cross_entropy(p, y), F.binary_cross_entropy(p, y)
+    ours, theirs = models.multilabel_binary_cross_entropy(p, y), F.binary_cross_entropy(p, y)
     assert torch.allclose(ours, theirs, atol=1e-12)
     g1, = torch.autograd.grad(ours, p)
     g2, = torch.autograd.grad(theirs, p)
     assert torch.allclose(g1, g2, atol=1e-10)
     edge = torch.tensor([[0.0, 1.0]], dtype=torch.float64)
-    assert torch.allclose(models.binary_cross_entropy(edge, 1 - edge), F.binary_cross_entropy(edge, 1 - edge))
+    assert torch.allclose(models.multilabel_binary_cross_entropy(edge, 1 - edge), F.binary_cross_entropy(edge, 1 - edge))
 
 
 def test_learner_errors_are_value_errors():
@@ -139,14 +141,98 @@ def test_learner_errors_are_value_errors():
     with pytest.raises(ValueError, match="num_classes"):
         models.resnet18(num_classes=0)
     with pytest.raises(ValueError, match="same shape"):
-        models.binary_cross_entropy(torch.rand(3), torch.rand(4))
+        models.multilabel_binary_cross_entropy(torch.rand(3), torch.rand(4))
     with pytest.raises(ValueError, match="probabilities"):
-        models.binary_cross_entropy(torch.tensor([1.5]), torch.tensor([1.0]))
+        models.multilabel_binary_cross_entropy(torch.tensor([1.5]), torch.tensor([1.0]))
     with pytest.raises(ValueError, match="not modules"):
         models.freeze_except(models.lenet5(), ["nope"])
     with pytest.raises(ValueError, match="channel"):
         visualize.top_patches(np.zeros((2, 1, 8, 8)), np.zeros((2, 3, 4, 4)), 5,
                               visualize.LayerGeometry("x", "Conv2d", 3, 1, 1.0))
+
+
+@pytest.mark.parametrize("call,arg", [
+    (lambda: models.lenet5(num_classes=10.0), "num_classes"),        # a float where an int is needed
+    (lambda: models.alexnet(in_channels=True), "in_channels"),       # a bool is not an integer
+    (lambda: models.vgg16(width="half"), "width"),
+    (lambda: models.resnet18(small_input=1), "small_input"),         # 1 is not True
+    (lambda: models.googlenet(aux="yes"), "aux"),
+    (lambda: models.stacked_net(2.0, residual=True), "blocks_per_stage"),
+    (lambda: models.conv_bn_relu(3, 4, 3.0), "kernel_size"),
+    (lambda: models.Inception(8, 4, 2, 4, 2, 4, 4.5), "pool_proj"),
+    (lambda: models.multilabel_binary_cross_entropy(np.ones(3) / 2, torch.ones(3)), "y_hat"),
+    (lambda: models.freeze_except("lenet", "all"), "model"),
+    (lambda: models.count_parameters(models.lenet5, True), "model"),  # the function, not a model
+])
+def test_wrong_kind_of_argument_is_a_type_error(call, arg):
+    with pytest.raises(TypeError, match=rf"\b{arg}\b"):
+        call()
+
+
+@pytest.mark.parametrize("call,arg", [
+    (lambda: models.alexnet(width=1.5), "width"),
+    (lambda: models.inception_v3(width=float("nan")), "width"),
+    (lambda: models.resnet50(in_channels=-2), "in_channels"),
+    (lambda: models.vgg16(dropout=1.2), "dropout"),
+    (lambda: models.googlenet(k5=4), "k5"),                             # an even kernel cannot keep H, W
+    (lambda: models.conv_bn_relu(3, 4, 3, padding=-1), "padding"),
+    (lambda: models.NaiveInception(8, 0, 4, 4), "c1"),
+    (lambda: models.Bottleneck(8, 2, stride=0), "stride"),
+    (lambda: models.reduced_model("lenet5"), "name"),                  # LeNet-5 has no reduced version
+])
+def test_wrong_value_of_argument_is_a_value_error(call, arg):
+    with pytest.raises(ValueError, match=rf"\b{arg}\b"):
+        call()
+
+
+def test_numpy_integers_and_floats_are_accepted():
+    torch.manual_seed(0)
+    a = models.lenet5(num_classes=np.int64(10), in_channels=np.int32(1))
+    torch.manual_seed(0)
+    b = models.lenet5(num_classes=10, in_channels=1)
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+    net = models.resnet18(num_classes=np.int64(3), in_channels=np.int64(1), width=np.float64(1 / 8),
+                          small_input=np.bool_(True))
+    assert net(torch.zeros(2, 1, 32, 32)).shape == (2, 3)
+    assert models.stacked_net(np.int64(1), True, widths=(np.int64(4), 8))(torch.zeros(1, 1, 8, 8)).shape == (1, 10)
+    block = models.conv_bn_relu(np.int64(3), np.int64(5), np.int64(3), stride=np.int64(2), padding=np.int64(1))
+    assert block(torch.zeros(1, 3, 9, 9)).shape == (1, 5, 5, 5)
+    m = Inception(np.int64(8), 2, 2, 3, 2, 4, np.int64(5))
+    assert m.out_channels == 14 and type(m.out_channels) is int
+    assert m(torch.zeros(1, 8, 5, 5)).shape == (1, 14, 5, 5)
+
+
+def test_models_package_imports_point_down():
+    """__init__ imports the submodules; each submodule imports only course_lib._checks and
+    course_lib.models.blocks (blocks: only _checks), at the top of the file; no module is
+    over ~400 lines; every name the package exports is the submodule's object."""
+    import ast
+    import importlib
+
+    package = Path(models.__file__).parent
+    allowed = {"blocks": {"course_lib"}, "classic": {"course_lib", "course_lib.models.blocks"}}
+    for name in ("inception", "resnet", "transfer"):
+        allowed[name] = allowed["classic"]
+    for name, ok in allowed.items():
+        source = (package / f"{name}.py").read_text()
+        assert len(source.splitlines()) < 400, name
+        tree = ast.parse(source)
+        top = set(tree.body)
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                assert node in top, f"models/{name}.py imports inside a function (line {node.lineno})"
+            if isinstance(node, ast.ImportFrom):
+                assert node.level == 0, f"models/{name}.py: relative import (line {node.lineno})"
+                if node.module.startswith("course_lib"):
+                    assert node.module in ok, f"models/{name}.py imports {node.module}"
+                    if node.module == "course_lib":
+                        assert [a.name for a in node.names] == ["_checks"], name
+        sub = importlib.import_module(f"course_lib.models.{name}")
+        for export in set(sub.__all__) & set(models.__all__):
+            assert getattr(models, export) is getattr(sub, export), f"models.{export}"
+    assert set(models.__all__) >= {n for s in ("classic", "inception", "resnet", "transfer")
+                                   for n in importlib.import_module(f"course_lib.models.{s}").__all__}
+    assert not hasattr(models, "binary_cross_entropy")  # one name, one meaning: backprop's is numpy
 
 
 def test_freeze_except():
@@ -168,8 +254,6 @@ def test_reduced_models_forward_and_aux_outputs():
 
 
 def test_naive_inception_channels_grow():
-    from course_lib.inception import NaiveInception
-
     m = NaiveInception(16, 4, 8, 2)
     assert m(torch.zeros(1, 16, 6, 6)).shape == (1, 4 + 8 + 2 + 16, 6, 6)
 

@@ -1,21 +1,26 @@
 """The Inception family: GoogLeNet / Inception-v1 (Szegedy et al., 2014) and Inception-v3
 (Szegedy et al., 2015), in plain torch, built from readable modules.
 
-Every conv here is :func:`course_lib.models.conv_bn_relu` (torchvision's ``BasicConv2d``:
-conv without bias, BN with eps 0.001, ReLU), so at the defaults the parameter counts equal
-torchvision's: GoogLeNet 6,624,904 (13,004,888 with the two auxiliary classifiers),
-Inception-v3 23,834,568 (27,161,264 with its auxiliary classifier). Both constructors are
-also reachable as ``course_lib.models.googlenet`` and ``.inception_v3``. Introduced in 03_cnn_architectures.
+Every conv here is :func:`course_lib.models.blocks.conv_bn_relu` (torchvision's
+``BasicConv2d``: conv without bias, BN with eps 0.001, ReLU), so at the defaults the
+parameter counts equal torchvision's: GoogLeNet 6,624,904 (13,004,888 with the two
+auxiliary classifiers), Inception-v3 23,834,568 (27,161,264 with its auxiliary classifier).
+The 2014 GoogLeNet had no batch norm (it used local response normalization); batch norm
+came with BN-Inception (2015), and torchvision put it into its GoogLeNet too. Both
+constructors are also reachable as ``course_lib.models.googlenet`` and ``.inception_v3``.
+Introduced in 03_cnn_architectures.
 """
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import Callable
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .models import _check_common, conv_bn_relu, scaled
+from course_lib import _checks
+from course_lib.models.blocks import check_architecture, conv_bn_relu, scaled
 
 __all__ = ["NaiveInception", "Inception", "InceptionAux", "GoogLeNet", "googlenet",
            "InceptionA", "InceptionB", "InceptionC", "InceptionD", "InceptionE", "InceptionV3",
@@ -33,6 +38,7 @@ class NaiveInception(nn.Module):
 
     def __init__(self, c_in: int, c1: int, c3: int, c5: int):
         super().__init__()
+        c_in, c1, c3, c5 = (_checks.integer(v, n, 1) for v, n in zip((c_in, c1, c3, c5), ("c_in", "c1", "c3", "c5")))
         self.branch1 = conv_bn_relu(c_in, c1, 1)
         self.branch3 = conv_bn_relu(c_in, c3, 3, padding=1)
         self.branch5 = conv_bn_relu(c_in, c5, 5, padding=2)
@@ -55,6 +61,13 @@ class Inception(nn.Module):
     def __init__(self, c_in: int, c1: int, c3_reduce: int, c3: int, c5_reduce: int, c5: int,
                  pool_proj: int, k5: int = 5):
         super().__init__()
+        names = ("c_in", "c1", "c3_reduce", "c3", "c5_reduce", "c5", "pool_proj")
+        c_in, c1, c3_reduce, c3, c5_reduce, c5, pool_proj = (
+            _checks.integer(v, n, 1) for v, n in zip((c_in, c1, c3_reduce, c3, c5_reduce, c5, pool_proj), names))
+        k5 = _checks.integer(k5, "k5", 1)
+        if k5 % 2 == 0:
+            raise ValueError(f"k5 must be an odd kernel size (the paper: 5, torchvision: 3), so that "
+                             f"padding k5 // 2 keeps H and W; got {k5!r}.")
         self.branch1 = conv_bn_relu(c_in, c1, 1)
         self.branch2 = nn.Sequential(conv_bn_relu(c_in, c3_reduce, 1),
                                      conv_bn_relu(c3_reduce, c3, 3, padding=1))
@@ -77,6 +90,8 @@ class InceptionAux(nn.Module):
 
     def __init__(self, c_in: int, num_classes: int, width: float = 1.0, dropout: float = 0.7):
         super().__init__()
+        num_classes, _, width = check_architecture(num_classes, 1, width)
+        dropout = _checks.fraction(dropout, "dropout", allow_zero=True)
         self.pool = nn.AdaptiveAvgPool2d(4)
         self.conv = conv_bn_relu(c_in, scaled(128, width), 1)
         self.fc1 = nn.Linear(scaled(128, width) * 16, scaled(1024, width))
@@ -109,7 +124,8 @@ class GoogLeNet(nn.Module):
     def __init__(self, num_classes: int = 1000, in_channels: int = 3, aux: bool = False,
                  width: float = 1.0, small_input: bool = False, k5: int = 3):
         super().__init__()
-        _check_common(num_classes, in_channels, width)
+        num_classes, in_channels, width = check_architecture(num_classes, in_channels, width)
+        aux, small_input = _checks.boolean(aux, "aux"), _checks.boolean(small_input, "small_input")
         w = lambda n: scaled(n, width)  # noqa: E731
         if small_input:  # 32x32: a 3x3 conv, one 2x2 pool before the modules
             self.conv1 = conv_bn_relu(in_channels, w(64), 3, padding=1)
@@ -135,7 +151,7 @@ class GoogLeNet(nn.Module):
         self.dropout = nn.Dropout(0.2)
         self.fc = nn.Linear(c_in, num_classes)
 
-    def forward(self, x: torch.Tensor):
+    def forward(self, x: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, ...]:
         x = self.maxpool2(self.conv3(self.conv2(self.maxpool1(self.conv1(x)))))
         x = self.maxpool3(self.inception3b(self.inception3a(x)))
         x = self.inception4a(x)
@@ -162,7 +178,7 @@ class InceptionA(nn.Module):
     """35x35 module: the 5x5 of v1 factorized into two 3x3 (branch ``dbl``).
     (N, c_in, H, W) -> (N, w(64)+w(64)+w(96)+pool_features, H, W). Introduced in 03_cnn_architectures."""
 
-    def __init__(self, c_in: int, pool_features: int, w):
+    def __init__(self, c_in: int, pool_features: int, w: Callable[[int], int]):
         super().__init__()
         self.branch1x1 = conv_bn_relu(c_in, w(64), 1)
         self.branch5x5 = nn.Sequential(conv_bn_relu(c_in, w(48), 1), conv_bn_relu(w(48), w(64), 5, padding=2))
@@ -171,7 +187,7 @@ class InceptionA(nn.Module):
         self.branch_pool = nn.Sequential(nn.AvgPool2d(3, stride=1, padding=1), conv_bn_relu(c_in, pool_features, 1))
         self.out_channels = 2 * w(64) + w(96) + pool_features
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.cat([self.branch1x1(x), self.branch5x5(x), self.branch3x3dbl(x), self.branch_pool(x)], 1)
 
 
@@ -180,7 +196,7 @@ class InceptionB(nn.Module):
     the pool, so no representational bottleneck). (N, c_in, H, W) -> (N, w(384)+w(96)+c_in, H', W').
     Introduced in 03_cnn_architectures."""
 
-    def __init__(self, c_in: int, w):
+    def __init__(self, c_in: int, w: Callable[[int], int]):
         super().__init__()
         self.branch3x3 = conv_bn_relu(c_in, w(384), 3, stride=2)
         self.branch3x3dbl = nn.Sequential(conv_bn_relu(c_in, w(64), 1), conv_bn_relu(w(64), w(96), 3, padding=1),
@@ -188,7 +204,7 @@ class InceptionB(nn.Module):
         self.branch_pool = nn.MaxPool2d(3, stride=2)
         self.out_channels = w(384) + w(96) + c_in
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.cat([self.branch3x3(x), self.branch3x3dbl(x), self.branch_pool(x)], 1)
 
 
@@ -209,7 +225,7 @@ class InceptionC(nn.Module):
     """17x17 module: n x n convs factorized into 1 x n then n x 1 (n = 7).
     (N, c_in, H, W) -> (N, 4 * w(192), H, W). Introduced in 03_cnn_architectures."""
 
-    def __init__(self, c_in: int, c7: int, w):
+    def __init__(self, c_in: int, c7: int, w: Callable[[int], int]):
         super().__init__()
         self.branch1x1 = conv_bn_relu(c_in, w(192), 1)
         self.branch7x7 = _factorized_7x7(c_in, c7, w(192), 2)
@@ -217,7 +233,7 @@ class InceptionC(nn.Module):
         self.branch_pool = nn.Sequential(nn.AvgPool2d(3, stride=1, padding=1), conv_bn_relu(c_in, w(192), 1))
         self.out_channels = 4 * w(192)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.cat([self.branch1x1(x), self.branch7x7(x), self.branch7x7dbl(x), self.branch_pool(x)], 1)
 
 
@@ -225,7 +241,7 @@ class InceptionD(nn.Module):
     """Grid reduction 17 -> 8. (N, c_in, H, W) -> (N, w(320) + w(192) + c_in, H', W').
     Introduced in 03_cnn_architectures."""
 
-    def __init__(self, c_in: int, w):
+    def __init__(self, c_in: int, w: Callable[[int], int]):
         super().__init__()
         self.branch3x3 = nn.Sequential(conv_bn_relu(c_in, w(192), 1), conv_bn_relu(w(192), w(320), 3, stride=2))
         self.branch7x7x3 = nn.Sequential(
@@ -234,7 +250,7 @@ class InceptionD(nn.Module):
         self.branch_pool = nn.MaxPool2d(3, stride=2)
         self.out_channels = w(320) + w(192) + c_in
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.cat([self.branch3x3(x), self.branch7x7x3(x), self.branch_pool(x)], 1)
 
 
@@ -242,7 +258,7 @@ class InceptionE(nn.Module):
     """8x8 module with expanded filter banks: 3x3 split into parallel 1x3 and 3x1 outputs.
     (N, c_in, H, W) -> (N, w(320) + 4 * w(384) + w(192), H, W). Introduced in 03_cnn_architectures."""
 
-    def __init__(self, c_in: int, w):
+    def __init__(self, c_in: int, w: Callable[[int], int]):
         super().__init__()
         self.branch1x1 = conv_bn_relu(c_in, w(320), 1)
         self.branch3x3_1 = conv_bn_relu(c_in, w(384), 1)
@@ -254,7 +270,7 @@ class InceptionE(nn.Module):
         self.branch_pool = nn.Sequential(nn.AvgPool2d(3, stride=1, padding=1), conv_bn_relu(c_in, w(192), 1))
         self.out_channels = w(320) + 4 * w(384) + w(192)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         a = self.branch3x3_1(x)
         b = self.branch3x3dbl_1(x)
         return torch.cat([self.branch1x1(x), self.branch3x3_2a(a), self.branch3x3_2b(a),
@@ -271,7 +287,8 @@ class InceptionV3(nn.Module):
     def __init__(self, num_classes: int = 1000, in_channels: int = 3, aux: bool = False,
                  width: float = 1.0, small_input: bool = False):
         super().__init__()
-        _check_common(num_classes, in_channels, width)
+        num_classes, in_channels, width = check_architecture(num_classes, in_channels, width)
+        aux, small_input = _checks.boolean(aux, "aux"), _checks.boolean(small_input, "small_input")
         w = lambda n: scaled(n, width)  # noqa: E731
         if small_input:  # 32x32 -> 16x16 before the modules (instead of 299 -> 35)
             stem = [conv_bn_relu(in_channels, w(32), 3, padding=1), conv_bn_relu(w(32), w(64), 3, padding=1),
@@ -301,7 +318,7 @@ class InceptionV3(nn.Module):
         self.dropout = nn.Dropout(0.5)
         self.fc = nn.Linear(e1.out_channels, num_classes)
 
-    def forward(self, x: torch.Tensor):
+    def forward(self, x: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, ...]:
         x = self.mixed_6(self.mixed_5(self.stem(x)))
         aux = self.aux(x) if self.aux is not None and self.training else None
         x = self.fc(self.dropout(torch.flatten(self.avgpool(self.mixed_7(x)), 1)))
