@@ -19,15 +19,18 @@ checked once per call, not inside inner loops.
 from __future__ import annotations
 
 import math
+import os
 from numbers import Integral, Real
 from typing import Any, Iterable, Sequence
 
 import numpy as np
+import torch
 import torch.nn as nn
 
 __all__ = [
     "integer", "integers", "number", "positive", "beta", "fraction", "text", "boolean", "choice",
-    "real_array", "same_shape", "ndim", "module",
+    "real_array", "labels", "tensor", "same_shape", "ndim", "generator", "module", "torch_device",
+    "DEVICE_ENV",
 ]
 
 
@@ -165,6 +168,27 @@ def real_array(value: Any, name: str, finite: bool = True, dtype: Any = None) ->
     return a if dtype is None else a.astype(dtype, copy=False)
 
 
+def labels(value: Any, name: str, classes: int, n: int | None = None) -> np.ndarray:
+    """Integer class labels in ``0..classes-1`` as an int64 numpy array (a torch tensor too).
+
+    TypeError for a list or another non-array and for a float or bool array (labels are
+    integers); ValueError for a shape other than ``(n,)`` (when ``n`` is given) and for a
+    label outside ``0..classes-1``.
+    """
+    if hasattr(value, "detach") and hasattr(value, "numpy"):
+        value = value.detach().cpu().numpy()
+    if not isinstance(value, np.ndarray):
+        raise TypeError(f"{name} must be a numpy array of integer class labels, got {_kind(value)}.")
+    if value.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integer class labels, got dtype {value.dtype}.")
+    if n is not None and value.shape != (n,):
+        raise ValueError(f"{name} must have shape (N,) = ({n},), one label per sample, got {value.shape}.")
+    if value.size and (value.min() < 0 or value.max() >= classes):
+        raise ValueError(f"{name} must hold integer class labels in 0..{classes - 1}, got values "
+                         f"from {value.min()} to {value.max()}.")
+    return value.astype(np.int64, copy=False)
+
+
 def same_shape(a: Any, like: Any, name: str, like_name: str = "w") -> None:
     """Raise a ValueError unless ``a`` has the shape of ``like`` (numpy arrays or torch tensors)."""
     want, got = tuple(getattr(like, "shape", np.shape(like))), tuple(getattr(a, "shape", np.shape(a)))
@@ -182,6 +206,70 @@ def ndim(a: Any, name: str, nd: int | Sequence[int], layout: str = "", where: st
         count = " or ".join(str(k) for k in allowed)
         raise ValueError(f"{prefix}{name} must have {count} axes{' ' + layout if layout else ''}, "
                          f"got shape {tuple(getattr(a, 'shape', np.shape(a)))}.")
+
+
+def generator(value: Any, name: str = "rng") -> np.random.Generator:
+    """A ``numpy.random.Generator`` (from ``np.random.default_rng(seed)``); TypeError for
+    anything else (a seed, the legacy ``np.random`` module, a ``RandomState``)."""
+    if not isinstance(value, np.random.Generator):
+        raise TypeError(f"{name} must be a numpy Generator, e.g. np.random.default_rng(0), "
+                        f"got {_kind(value)}.")
+    return value
+
+
+def tensor(value: Any, name: str, finite: bool = True) -> torch.Tensor:
+    """A numpy array or a torch tensor of numbers as a torch tensor (numpy shares memory).
+
+    TypeError for a list, a string or another non-array, and for arrays of strings or
+    objects; ValueError for NaN or an infinity in a float array (unless ``finite=False``).
+    """
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must be an array of numbers, got dtype {value.dtype}.")
+        value = torch.from_numpy(value)
+    elif not isinstance(value, torch.Tensor):
+        hint = " (wrap it with np.array(...) first)" if isinstance(value, (list, tuple)) else ""
+        raise TypeError(f"{name} must be a numpy array or a torch tensor, got {_kind(value)}{hint}.")
+    if finite and value.is_floating_point() and not torch.isfinite(value).all():
+        raise ValueError(f"{name} contains NaN or infinite values; every entry must be a finite number.")
+    return value
+
+
+DEVICE_ENV = "COURSE_DEVICE"
+
+
+def torch_device(value: Any = None, name: str = "device") -> torch.device:
+    """The torch device to compute on, checked.
+
+    ``value`` is ``"cpu"``, ``"cuda"`` (or ``"cuda:<index>"``) or a ``torch.device``; None
+    means the course's default: the environment variable ``COURSE_DEVICE`` (``cpu`` or
+    ``cuda``) when it is set, else CUDA when torch sees a GPU, else the CPU. TypeError for
+    another kind of value; ValueError for another device name, and for CUDA when torch sees
+    no GPU (``torch.cuda.is_available()`` is False).
+    """
+    if value is None:
+        env = os.environ.get(DEVICE_ENV, "").strip()
+        if not env:
+            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        if env.lower() not in ("cpu", "cuda"):
+            raise ValueError(f"{DEVICE_ENV} must be 'cpu' or 'cuda' (or unset: CUDA when available), "
+                             f"got {env!r}.")
+        value, name = env.lower(), f"the environment variable {DEVICE_ENV}"
+    if isinstance(value, str):
+        try:
+            dev = torch.device(value)
+        except RuntimeError:
+            raise ValueError(f"{name} must be 'cpu' or 'cuda', got {value!r}.") from None
+    elif isinstance(value, torch.device):
+        dev = value
+    else:
+        raise TypeError(f"{name} must be 'cpu', 'cuda' or a torch.device, got {value!r} ({_kind(value)}).")
+    if dev.type not in ("cpu", "cuda"):
+        raise ValueError(f"{name} must be 'cpu' or 'cuda', got {value!r}.")
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"{name} asks for CUDA ({value!r}) but torch sees no GPU on this machine "
+                         f"(torch.cuda.is_available() is False); use 'cpu' or unset {DEVICE_ENV}.")
+    return dev
 
 
 def module(value: Any, name: str = "model") -> Any:

@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from course_lib._checks import integer, positive, real_array
+from course_lib._checks import choice, integer, labels, number, positive, real_array
 
 __all__ = [
     "sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad", "leaky_relu",
@@ -28,10 +28,15 @@ __all__ = [
 
 # --- activations and their derivatives ---------------------------------------------------
 
+def _z(z) -> np.ndarray:
+    """An activation's input as a float64 array (TypeError for a list, ValueError for NaN/inf)."""
+    return real_array(z, "z", dtype=np.float64)
+
+
 def sigmoid(z: np.ndarray) -> np.ndarray:
     """g(z) = 1 / (1 + exp(-z)), elementwise, any shape; computed without overflow.
     Introduced in 01_optimizers_and_training."""
-    z = real_array(z, "z")
+    z = _z(z)
     out = np.empty_like(z)
     pos = z >= 0
     out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
@@ -49,35 +54,35 @@ def sigmoid_grad(z: np.ndarray) -> np.ndarray:
 
 def tanh(z: np.ndarray) -> np.ndarray:
     """tanh(z), elementwise, any shape. Introduced in 01_optimizers_and_training."""
-    return np.tanh(real_array(z, "z"))
+    return np.tanh(_z(z))
 
 
 def tanh_grad(z: np.ndarray) -> np.ndarray:
     """tanh'(z) = 1 - tanh(z)^2, elementwise. Introduced in 01_optimizers_and_training."""
-    return 1.0 - np.tanh(real_array(z, "z")) ** 2
+    return 1.0 - np.tanh(_z(z)) ** 2
 
 
 def relu(z: np.ndarray) -> np.ndarray:
     """max(0, z), elementwise. Introduced in 01_optimizers_and_training."""
-    return np.maximum(real_array(z, "z"), 0.0)
+    return np.maximum(_z(z), 0.0)
 
 
 def relu_grad(z: np.ndarray) -> np.ndarray:
     """1 where z > 0 else 0 (at z = 0 we use 0, as torch does). Introduced in
     01_optimizers_and_training."""
-    return (real_array(z, "z") > 0).astype(np.float64)
+    return (_z(z) > 0).astype(np.float64)
 
 
 def leaky_relu(z: np.ndarray, slope: float = 0.01) -> np.ndarray:
     """max(slope * z, z) for 0 < slope < 1, elementwise. Introduced in 01_optimizers_and_training."""
-    z = real_array(z, "z")
+    z, slope = _z(z), number(slope, "slope", 0.0, 1.0, low_open=True, high_open=True)
     return np.where(z > 0, z, slope * z)
 
 
 def leaky_relu_grad(z: np.ndarray, slope: float = 0.01) -> np.ndarray:
     """1 where z > 0 else ``slope`` (at z = 0 we use ``slope``, as torch does).
     Introduced in 01_optimizers_and_training."""
-    return np.where(real_array(z, "z") > 0, 1.0, slope)
+    return np.where(_z(z) > 0, 1.0, number(slope, "slope", 0.0, 1.0, low_open=True, high_open=True))
 
 
 #: name -> (g, g') pairs, used by the plots and the tests.
@@ -91,11 +96,12 @@ ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
 
 # --- logistic regression -----------------------------------------------------------------
 
-def _check_xy(x: np.ndarray, y: np.ndarray, d: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    x = real_array(x, "x")
-    y = np.asarray(y)
+def _check_xy(x: np.ndarray, y: np.ndarray | None, d: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """x (N, D) and y (N,) 0/1 targets as float64 (``y=None``: zeros, when only x matters)."""
+    x = real_array(x, "x", dtype=np.float64)
     if x.ndim != 2:
         raise ValueError(f"x must be a 2-D array (N samples, D features), got shape {x.shape}.")
+    y = np.zeros(x.shape[0]) if y is None else real_array(y, "y", dtype=np.float64)
     if y.shape != (x.shape[0],):
         raise ValueError(f"y must have shape (N,) = ({x.shape[0]},) to match x, got {y.shape}.")
     if d is not None and x.shape[1] != d:
@@ -106,8 +112,10 @@ def _check_xy(x: np.ndarray, y: np.ndarray, d: int | None = None) -> tuple[np.nd
 def logistic_forward(x: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
     """Probabilities p = sigmoid(x w + b): x (N, D), w (D,), b scalar -> p (N,).
     Introduced in 01_optimizers_and_training."""
-    w = np.asarray(w, dtype=np.float64)
-    x, _ = _check_xy(x, np.zeros(len(np.asarray(x))), d=w.shape[0])
+    w, b = real_array(w, "w", dtype=np.float64), number(b, "b")
+    if w.ndim != 1:
+        raise ValueError(f"w must be a 1-D array of D weights, got shape {w.shape}.")
+    x, _ = _check_xy(x, None, d=w.shape[0])
     return sigmoid(x @ w + b)
 
 
@@ -115,8 +123,8 @@ def binary_cross_entropy(p: np.ndarray, y: np.ndarray, eps: float = 1e-12) -> fl
     """Mean of -y log p - (1 - y) log(1 - p) over the N samples: p, y (N,) -> scalar.
     ``p`` is clipped to [eps, 1 - eps] so that log never sees 0. Introduced in
     01_optimizers_and_training."""
-    p = real_array(p, "p")
-    y = np.asarray(y, dtype=np.float64)
+    p, y = real_array(p, "p", dtype=np.float64), real_array(y, "y", dtype=np.float64)
+    eps = number(eps, "eps", 0.0, 0.5, high_open=True)
     if p.shape != y.shape:
         raise ValueError(f"p and y must have the same shape, got {p.shape} and {y.shape}.")
     if p.size and (p.min() < 0 or p.max() > 1):
@@ -130,7 +138,10 @@ def logistic_backward(x: np.ndarray, p: np.ndarray, y: np.ndarray) -> tuple[np.n
     """Gradients of the mean binary cross-entropy: dz = (p - y) / N, dw = x^T dz (D,),
     db = sum(dz). x (N, D), p and y (N,). Introduced in 01_optimizers_and_training."""
     x, y = _check_xy(x, y)
-    dz = (np.asarray(p, dtype=np.float64) - y) / x.shape[0]
+    p = real_array(p, "p", dtype=np.float64)
+    if p.shape != y.shape:
+        raise ValueError(f"p must have shape (N,) = {y.shape} like y, got {p.shape}.")
+    dz = (p - y) / x.shape[0]
     return x.T @ dz, float(dz.sum())
 
 
@@ -140,7 +151,7 @@ def softmax(z: np.ndarray) -> np.ndarray:
     """Row-wise softmax of scores z (N, K) -> probabilities (N, K) summing to 1 per row.
     The row maximum is subtracted first, which changes nothing mathematically but avoids
     overflow. Introduced in 01_optimizers_and_training."""
-    z = real_array(z, "z")
+    z = _z(z)
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
@@ -151,13 +162,10 @@ def softmax_cross_entropy(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarr
     loss = -mean_i log softmax(z_i)[y_i]; dL/dz = (softmax(z) - onehot(y)) / N, shape (N, K).
     Introduced in 01_optimizers_and_training.
     """
-    z = real_array(z, "z")
-    y = np.asarray(y)
-    if z.ndim != 2 or y.shape != (z.shape[0],):
-        raise ValueError(f"z must be (N, K) and y (N,), got {z.shape} and {y.shape}.")
-    if y.size and (y.min() < 0 or y.max() >= z.shape[1] or not np.issubdtype(y.dtype, np.integer)):
-        raise ValueError(f"y must hold integer class labels in 0..{z.shape[1] - 1}, got values "
-                         f"from {y.min()} to {y.max()} (dtype {y.dtype}).")
+    z = _z(z)
+    if z.ndim != 2:
+        raise ValueError(f"z must be (N, K) scores, got shape {z.shape}.")
+    y = labels(y, "y", z.shape[1], z.shape[0])
     n = z.shape[0]
     shifted = z - z.max(axis=1, keepdims=True)
     log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
@@ -170,8 +178,8 @@ def softmax_cross_entropy(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarr
 def softmax_regression_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Class scores z = x W + b: x (N, D), W (D, K), b (K,) -> z (N, K).
     Introduced in 01_optimizers_and_training."""
-    x = np.asarray(x, dtype=np.float64)
-    w = np.asarray(w, dtype=np.float64)
+    x, w = real_array(x, "x", dtype=np.float64), real_array(w, "w", dtype=np.float64)
+    b = real_array(b, "b", dtype=np.float64)
     if x.ndim != 2 or w.ndim != 2 or x.shape[1] != w.shape[0]:
         raise ValueError(f"x must be (N, D) and W (D, K) with the same D, got {x.shape} and {w.shape}.")
     return x @ w + b
@@ -184,12 +192,12 @@ def softmax_regression_backward(x: np.ndarray, dz: np.ndarray, w: np.ndarray,
     ``weight_decay`` is the L2 term: the gradient of (weight_decay / 2) ||W||^2 is
     weight_decay * W. Introduced in 01_optimizers_and_training.
     """
-    x = np.asarray(x, dtype=np.float64)
-    dz = np.asarray(dz, dtype=np.float64)
+    x, dz = real_array(x, "x", dtype=np.float64), real_array(dz, "dz", dtype=np.float64)
+    weight_decay = positive(weight_decay, "weight_decay", allow_zero=True)
     if x.ndim != 2 or dz.ndim != 2 or dz.shape[0] != x.shape[0]:
         raise ValueError(f"dz must be (N, K) with one row per sample of x (N = {x.shape[0] if x.ndim else '?'}), "
                          f"got x {x.shape} and dz {dz.shape}.")
-    w = np.asarray(w, dtype=np.float64)
+    w = real_array(w, "w", dtype=np.float64)
     if w.shape != (x.shape[1], dz.shape[1]):
         raise ValueError(f"w must be (D, K) = {(x.shape[1], dz.shape[1])} to match x and dz, got {w.shape}.")
     return x.T @ dz + weight_decay * w, dz.sum(axis=0)
@@ -206,13 +214,13 @@ def train_softmax_regression(x: np.ndarray, y: np.ndarray, classes: int, *, lr: 
     shuffled each epoch with ``np.random.default_rng(seed)``. Introduced in
     01_optimizers_and_training.
     """
-    x, y = _check_xy(x, y)
     classes, epochs, lr = integer(classes, "classes", 1), integer(epochs, "epochs", 1), positive(lr, "lr")
+    x, _ = _check_xy(x, None)
+    y = labels(y, "y", classes, x.shape[0])
+    weight_decay = positive(weight_decay, "weight_decay", allow_zero=True)
     n = x.shape[0]
-    bs = n if batch_size is None else int(batch_size)
-    if bs < 1:
-        raise ValueError(f"batch_size must be None (whole batch) or a positive integer, got {batch_size!r}.")
-    rng = np.random.default_rng(seed)
+    bs = n if batch_size is None else integer(batch_size, "batch_size (None for the whole batch)", 1)
+    rng = np.random.default_rng(integer(seed, "seed"))
     w = np.zeros((x.shape[1], classes))
     b = np.zeros(classes)
     losses = []
@@ -239,8 +247,7 @@ def init_std(method: str, n_in: int, n_out: int) -> float:
     "small": 0.01; "lecun": sqrt(1/n_in); "he": sqrt(2/n_in) (for ReLU);
     "xavier": sqrt(2/(n_in + n_out)) (Glorot, for tanh). Introduced in 01_optimizers_and_training.
     """
-    if method not in INIT_METHODS:
-        raise ValueError(f"method must be one of {INIT_METHODS}, got {method!r}.")
+    choice(method, "method", INIT_METHODS)
     n_in, n_out = integer(n_in, "n_in", 1), integer(n_out, "n_out", 1)
     return {"small": 0.01, "lecun": math.sqrt(1 / n_in), "he": math.sqrt(2 / n_in),
             "xavier": math.sqrt(2 / (n_in + n_out))}[method]
@@ -269,9 +276,10 @@ def deep_network_statistics(depth: int = 30, width: int = 200, method: str = "he
     {"activation_std": (depth,), "gradient_std": (depth,)} (layer 1 first).
     Introduced in 01_optimizers_and_training.
     """
-    if activation not in _TORCH_ACT:
-        raise ValueError(f"activation must be one of {tuple(_TORCH_ACT)}, got {activation!r}.")
+    choice(activation, "activation", tuple(_TORCH_ACT))
     depth, width = integer(depth, "depth", 1), integer(width, "width", 1)
+    batch, seed = integer(batch, "batch", 1), integer(seed, "seed")
+    scale = None if scale is None else positive(scale, "scale")
     g = torch.Generator().manual_seed(seed)
     act = _TORCH_ACT[activation]
     weights = []
@@ -302,8 +310,12 @@ def linear_chain(depth: int, w_scale: float = 1.5, x: np.ndarray | None = None) 
     "grad_x": (2,) dy_1/dx from torch autograd}. Both grow like w_scale^L (explode for
     1.5, vanish for 0.5). Introduced in 01_optimizers_and_training.
     """
-    depth = integer(depth, "depth", 1)
-    xt = torch.tensor([1.0, 1.0] if x is None else np.asarray(x, dtype=np.float64),
+    depth, w_scale = integer(depth, "depth", 1), number(w_scale, "w_scale")
+    if x is not None:
+        x = real_array(x, "x", dtype=np.float64)
+        if x.shape != (2,):
+            raise ValueError(f"x must have shape (2,) (the notes' 2-D example), got {x.shape}.")
+    xt = torch.tensor([1.0, 1.0] if x is None else x,
                       dtype=torch.float64, requires_grad=True)
     w = w_scale * torch.eye(2, dtype=torch.float64)
     a, norms = xt, []

@@ -10,6 +10,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from course_lib._checks import boolean, choice, fraction, integer
+
 __all__ = ["Split", "load_digits", "digits_split", "sample_image", "SAMPLE_IMAGES", "scenes", "Scenes", "SCENE_CLASSES"]
 
 
@@ -40,12 +42,8 @@ def digits_split(test_fraction: float = 0.25, seed: int = 0, size: int = 8) -> S
     ``size`` = 8 keeps the original resolution; a larger ``size`` (e.g. 32 for LeNet-5)
     resizes each image with bilinear interpolation. The same ``seed`` gives the same split.
     """
-    if not 0.0 < test_fraction < 1.0:
-        raise ValueError(f"test_fraction must be between 0 and 1 (exclusive), got {test_fraction!r}.")
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
-    if not isinstance(size, (int, np.integer)) or size < 8:
-        raise ValueError(f"size must be an integer >= 8 (the digits are 8x8), got {size!r}.")
+    test_fraction = fraction(test_fraction, "test_fraction", allow_one=False)
+    seed, size = integer(seed, "seed"), integer(size, "size (the digits are 8x8)", 8)
     from sklearn.model_selection import train_test_split
 
     x, y = load_digits()
@@ -69,8 +67,9 @@ def sample_image(name: str = "camera", gray: bool = True, size: int | None = Non
     ``name`` is one of ``SAMPLE_IMAGES``. Returns (H, W) when ``gray`` else (H, W, 3)
     (grey images are repeated to 3 channels). ``size`` resizes to (size, size) when given.
     """
-    if name not in SAMPLE_IMAGES:
-        raise ValueError(f"name must be one of {SAMPLE_IMAGES}, got {name!r}.")
+    choice(name, "name", SAMPLE_IMAGES)
+    gray = boolean(gray, "gray")
+    size = None if size is None else integer(size, "size", 1)
     if name in ("china", "flower"):
         from sklearn.datasets import load_sample_image
 
@@ -88,8 +87,6 @@ def sample_image(name: str = "camera", gray: bool = True, size: int | None = Non
     elif not gray and img.ndim == 2:
         img = np.repeat(img[..., None], 3, axis=2)
     if size is not None:
-        if not isinstance(size, (int, np.integer)) or size < 1:
-            raise ValueError(f"size must be a positive integer, got {size!r}.")
         from skimage.transform import resize
 
         img = resize(img, (size, size) + img.shape[2:], anti_aliasing=True)

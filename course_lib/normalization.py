@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from course_lib._checks import positive, real_array
+from course_lib._checks import boolean, ndim, number, positive, real_array
 
 __all__ = ["batchnorm_forward", "batchnorm_backward"]
 
@@ -48,15 +48,16 @@ def batchnorm_forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, runnin
     :func:`batchnorm_backward`, new running_mean, new running_var).
     Introduced in 01_optimizers_and_training.
     """
-    x = real_array(x, "x")
-    gamma = np.asarray(gamma, dtype=np.float64)
-    beta = np.asarray(beta, dtype=np.float64)
+    x = real_array(x, "x", dtype=np.float64)
+    gamma = real_array(gamma, "gamma", dtype=np.float64)
+    ndim(gamma, "gamma", 1, "(C,)", "batchnorm_forward")
+    beta = real_array(beta, "beta", dtype=np.float64)
     axes, shape = _layout(x, gamma.shape[0])
     for name, v in (("beta", beta), ("running_mean", running_mean), ("running_var", running_var)):
-        if np.shape(v) != gamma.shape:
+        if np.shape(real_array(v, name)) != gamma.shape:
             raise ValueError(f"{name} must have shape {gamma.shape} like gamma, got {np.shape(v)}.")
-    if not 0.0 <= momentum <= 1.0:
-        raise ValueError(f"momentum must be in [0, 1], got {momentum!r}.")
+    training = boolean(training, "training")
+    momentum = number(momentum, "momentum", 0.0, 1.0)
     eps = positive(eps, "eps", allow_zero=True)  # eps = 0 is fine when the variance is known > 0
     m = x.size // gamma.shape[0]
     if training:
@@ -86,7 +87,7 @@ def batchnorm_backward(dout: np.ndarray, cache: dict[str, Any]) -> tuple[np.ndar
     (means over the batch axes). In eval mode they are constants: dx = gamma dout / sqrt(var + eps).
     Introduced in 01_optimizers_and_training.
     """
-    dout = np.asarray(dout, dtype=np.float64)
+    dout = real_array(dout, "dout", dtype=np.float64)
     x_hat, axes, shape = cache["x_hat"], cache["axes"], cache["shape"]
     if dout.shape != x_hat.shape:
         raise ValueError(f"dout must have the shape of the forward output {x_hat.shape}, got {dout.shape}.")

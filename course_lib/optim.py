@@ -15,7 +15,9 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from course_lib._checks import beta as _beta, integer as _integer, positive as _positive, real_array, same_shape
+from course_lib._checks import (
+    beta as _beta, boolean, choice, generator, integer as _integer, number, positive as _positive, real_array, same_shape,
+)
 
 __all__ = [
     "gradient_descent_1d", "ewma",
@@ -34,7 +36,7 @@ def gradient_descent_1d(grad: Callable[[float], float], w0: float, lr: float, st
     """W := W - lr * dJ/dW repeated ``steps`` times from ``w0``; returns (steps + 1,) iterates.
     Introduced in 01_optimizers_and_training."""
     lr = _positive(lr, "lr")
-    w = [float(w0)]
+    w = [number(w0, "w0")]
     for _ in range(_integer(steps, "steps")):
         w.append(w[-1] - lr * grad(w[-1]))
     return np.array(w)
@@ -47,8 +49,8 @@ def ewma(values: Array, beta: float, bias_correction: bool = False) -> np.ndarra
     the pull towards the zero start during the first ~1/(1 - beta) steps.
     Introduced in 01_optimizers_and_training.
     """
-    beta = _beta(beta, "beta")
-    x = real_array(values, "values")
+    beta, bias_correction = _beta(beta, "beta"), boolean(bias_correction, "bias_correction")
+    x = real_array(values, "values", dtype=np.float64)
     if x.ndim != 1:
         raise ValueError(f"values must be a 1-D sequence, got shape {x.shape}.")
     out = np.empty_like(x)
@@ -64,6 +66,7 @@ def ewma(values: Array, beta: float, bias_correction: bool = False) -> np.ndarra
 def _decay(w: Array, dw: Array, weight_decay: float) -> Array:
     """dw + weight_decay * w, after checking that w and dw have the same shape."""
     same_shape(dw, w, "the gradient dw")
+    weight_decay = _positive(weight_decay, "weight_decay", allow_zero=True)
     return dw + weight_decay * w if weight_decay else dw
 
 
@@ -87,8 +90,7 @@ def momentum_step(w: Array, dw: Array, v: Array | None, lr: float, beta: float =
     lr, beta = _positive(lr, "lr"), _beta(beta, "beta")
     dw = _decay(w, dw, weight_decay)
     if v is None:
-        if first_step not in ("notes", "torch"):
-            raise ValueError(f"first_step must be 'notes' or 'torch', got {first_step!r}.")
+        choice(first_step, "first_step", ("notes", "torch"))
         v = dw * 1.0 if first_step == "torch" else (1 - beta) * dw
     else:
         same_shape(v, w, "v")
@@ -121,8 +123,8 @@ def adam_step(w: Array, dw: Array, m: Array, s: Array, t: int, lr: float = 1e-3,
     instead shrinks w by lr * weight_decay * w before the step (torch.optim.AdamW).
     Introduced in 01_optimizers_and_training.
     """
-    if not (isinstance(t, (int, np.integer)) and t >= 1):
-        raise ValueError(f"t is the step number and must be an integer >= 1, got {t!r}.")
+    t = _integer(t, "t (the step number)", 1)
+    decoupled = boolean(decoupled, "decoupled")
     lr, eps = _positive(lr, "lr"), _positive(eps, "eps", allow_zero=True)
     beta1, beta2 = _beta(beta1, "beta1"), _beta(beta2, "beta2")
     same_shape(m, w, "m")
@@ -151,10 +153,11 @@ class ScratchOptimizer(torch.optim.Optimizer):
     def __init__(self, params, rule: str = "adam", lr: float = 1e-3, beta: float | None = None,
                  beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8, weight_decay: float = 0.0,
                  first_step: str = "notes"):
-        if rule not in RULES:
-            raise ValueError(f"rule must be one of {RULES}, got {rule!r}.")
+        choice(rule, "rule", RULES)
+        choice(first_step, "first_step", ("notes", "torch"))
         _positive(lr, "lr")
         _positive(eps, "eps", allow_zero=True)
+        _positive(weight_decay, "weight_decay", allow_zero=True)
         beta = (0.9 if rule == "momentum" else 0.99) if beta is None else beta
         for name, b in (("beta", beta), ("beta1", beta1), ("beta2", beta2)):
             _beta(b, name)
@@ -194,25 +197,27 @@ class ScratchOptimizer(torch.optim.Optimizer):
 def lr_inverse_time(epoch: int, alpha0: float, decay: float = 1.0) -> float:
     """alpha = alpha0 / (1 + decay * epoch). Equal to LambdaLR(lambda e: 1 / (1 + decay e)).
     Introduced in 01_optimizers_and_training."""
+    decay = _positive(decay, "decay", allow_zero=True)
     return _positive(alpha0, "alpha0") / (1.0 + decay * _integer(epoch, "epoch"))
 
 
 def lr_exponential(epoch: int, alpha0: float, rate: float = 0.95) -> float:
     """alpha = rate^epoch * alpha0. Equal to ExponentialLR(gamma=rate).
     Introduced in 01_optimizers_and_training."""
+    rate = _positive(rate, "rate")
     return _positive(alpha0, "alpha0") * rate ** _integer(epoch, "epoch")
 
 
 def lr_inverse_sqrt(epoch: int, alpha0: float, k: float = 1.0) -> float:
     """alpha = k / sqrt(epoch) * alpha0, for epoch >= 1 (torch: LambdaLR with that lambda).
     Introduced in 01_optimizers_and_training."""
-    return k / math.sqrt(_integer(epoch, "epoch", 1)) * _positive(alpha0, "alpha0")
+    return _positive(k, "k") / math.sqrt(_integer(epoch, "epoch", 1)) * _positive(alpha0, "alpha0")
 
 
 def lr_staircase(epoch: int, alpha0: float, step_size: int = 10, gamma: float = 0.5) -> float:
     """Staircase ("discrete") decay: alpha = alpha0 * gamma^floor(epoch / step_size).
     Equal to StepLR(step_size, gamma). Introduced in 01_optimizers_and_training."""
-    step_size = _integer(step_size, "step_size", 1)
+    step_size, gamma = _integer(step_size, "step_size", 1), _positive(gamma, "gamma")
     return _positive(alpha0, "alpha0") * gamma ** (_integer(epoch, "epoch") // step_size)
 
 
@@ -221,7 +226,7 @@ def lr_staircase(epoch: int, alpha0: float, step_size: int = 10, gamma: float = 
 def sample_log_uniform(rng: np.random.Generator, low: float, high: float, n: int) -> np.ndarray:
     """n values spread uniformly on a log scale in [low, high]: 10^U(log10 low, log10 high).
     E.g. a learning rate in [1e-4, 1]. Introduced in 01_optimizers_and_training."""
-    low, high = _positive(low, "low"), _positive(high, "high")
+    rng, low, high = generator(rng), _positive(low, "low"), _positive(high, "high")
     if low >= high:
         raise ValueError(f"low must be smaller than high, got low={low}, high={high}.")
     return 10.0 ** rng.uniform(math.log10(low), math.log10(high), size=_integer(n, "n"))
@@ -231,8 +236,9 @@ def sample_beta(rng: np.random.Generator, low: float, high: float, n: int) -> np
     """n values of beta in [low, high] (e.g. [0.9, 0.999]) sampled so that 1 - beta is
     log-uniform: beta = 1 - 10^U(log10(1 - high), log10(1 - low)).
     Introduced in 01_optimizers_and_training."""
-    if not 0 <= low < high < 1:
-        raise ValueError(f"need 0 <= low < high < 1, got low={low}, high={high}.")
+    rng, low, high = generator(rng), _beta(low, "low"), _beta(high, "high")
+    if low >= high:
+        raise ValueError(f"low must be smaller than high, got low={low}, high={high}.")
     n = _integer(n, "n")
     return 1.0 - sample_log_uniform(rng, 1.0 - high, 1.0 - low, n)
 
@@ -248,6 +254,9 @@ def random_points(rng: np.random.Generator, samplers: list[Callable[[np.random.G
                   n: int) -> np.ndarray:
     """n random points, one column per sampler(rng, n): shape (n, len(samplers)).
     Introduced in 01_optimizers_and_training."""
+    rng, n = generator(rng), _integer(n, "n")
+    if not isinstance(samplers, (list, tuple)) or not samplers or not all(callable(f) for f in samplers):
+        raise TypeError(f"samplers must be a non-empty list of functions f(rng, n), got {samplers!r}.")
     return np.stack([s(rng, n) for s in samplers], axis=1)
 
 
@@ -288,15 +297,13 @@ SURFACES: dict[str, Surface] = {
 def surface_grid(name: str, n: int = 120) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The loss of surface ``name`` on an n x n grid over its window: (X, Y, Z), each (n, n).
     Introduced in 01_optimizers_and_training."""
-    s = _surface(name)
+    s, n = _surface(name), _integer(n, "n", 2)
     x, y = np.meshgrid(np.linspace(*s.xlim, n), np.linspace(*s.ylim, n))
     return x, y, s.loss(np.stack([x, y], axis=-1))
 
 
 def _surface(name: str) -> Surface:
-    if name not in SURFACES:
-        raise ValueError(f"surface must be one of {tuple(SURFACES)}, got {name!r}.")
-    return SURFACES[name]
+    return SURFACES[choice(name, "surface", tuple(SURFACES))]
 
 
 @dataclass
@@ -318,12 +325,15 @@ def optimizer_trajectory(surface: str, rule: str, lr: float, steps: int, beta: f
     Adam's. Returns a :class:`Trajectory`. Introduced in 01_optimizers_and_training.
     """
     s = _surface(surface)
-    if rule not in RULES:
-        raise ValueError(f"rule must be one of {RULES}, got {rule!r}.")
+    choice(rule, "rule", RULES)
     lr = _positive(lr, "lr")
     _beta(beta, "beta")
     _beta(beta2, "beta2")
     steps = _integer(steps, "steps")
+    if start is not None:
+        if not isinstance(start, (tuple, list, np.ndarray)) or len(start) != 2:
+            raise TypeError(f"start must be a point (w1, w2), got {start!r}.")
+        start = tuple(number(v, "start") for v in start)
     w = np.array(s.start if start is None else start, dtype=np.float64)
     v = m = np.zeros(2)
     points, diverged = [w], False

@@ -173,7 +173,7 @@ def test_learner_errors_name_the_argument_and_the_value():
     with pytest.raises(ValueError, match=r"lr must be a positive number, got -0\.5\."):
         bp.train_softmax_regression(x, y, 3, lr=-0.5)
     x[2, 1] = math.nan
-    with pytest.raises(ValueError, match=r"^x contains NaN values"):
+    with pytest.raises(ValueError, match=r"^x contains NaN or infinite values"):
         bp.train_softmax_regression(x, y, 3)
     with pytest.raises(ValueError, match=r"width must be a positive integer, got 0\."):
         bp.deep_network_statistics(depth=2, width=0)

@@ -35,8 +35,66 @@ def test_setup_sets_threads_and_env_overrides(monkeypatch):
         torch.set_num_threads(before)
 
 
-@pytest.mark.parametrize("kwargs, word", [({"seed": -1}, "seed"), ({"seed": 1.5}, "seed"),
-                                          ({"threads": 0}, "threads")])
-def test_setup_rejects_bad_input(kwargs, word):
-    with pytest.raises(ValueError, match=word):
+@pytest.mark.parametrize("kwargs, error, word", [
+    ({"seed": -1}, ValueError, "seed"), ({"seed": 1.5}, TypeError, "seed"),
+    ({"threads": 0}, ValueError, "threads"), ({"threads": True}, TypeError, "threads"),
+    ({"threads": 2.0}, TypeError, "threads"), ({"style": "yes"}, TypeError, "style"),
+])
+def test_setup_rejects_bad_input(kwargs, error, word):
+    with pytest.raises(error, match=word):
         course_lib.setup(**kwargs)
+
+
+def test_setup_accepts_numpy_integers(monkeypatch):
+    monkeypatch.delenv("COURSE_THREADS", raising=False)
+    before = torch.get_num_threads()
+    try:
+        course_lib.setup(seed=np.int64(3), threads=np.int32(1), style=False)
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+
+
+# --- device(): CUDA when available, COURSE_DEVICE overrides ------------------------------------
+
+def test_device_default_is_cuda_when_available_else_cpu(monkeypatch):
+    monkeypatch.delenv("COURSE_DEVICE", raising=False)
+    want = "cuda" if torch.cuda.is_available() else "cpu"
+    assert course_lib.device() == torch.device(want)
+    assert isinstance(course_lib.device(), torch.device)
+
+
+@pytest.mark.parametrize("value", ["cpu", "CPU", " cpu "])
+def test_device_override_cpu(monkeypatch, value):
+    monkeypatch.setenv("COURSE_DEVICE", value)
+    assert course_lib.device() == torch.device("cpu")
+
+
+@pytest.mark.parametrize("value", ["gpu", "tpu", "cuda:0", "1", "mps"])
+def test_device_override_rejects_other_values(monkeypatch, value):
+    monkeypatch.setenv("COURSE_DEVICE", value)
+    with pytest.raises(ValueError, match=r"COURSE_DEVICE must be 'cpu' or 'cuda'"):
+        course_lib.device()
+
+
+def test_device_override_cuda(monkeypatch):
+    monkeypatch.setenv("COURSE_DEVICE", "cuda")
+    if torch.cuda.is_available():
+        assert course_lib.device().type == "cuda"
+    else:
+        with pytest.raises(ValueError, match=r"COURSE_DEVICE asks for CUDA .* no GPU"):
+            course_lib.device()
+
+
+def test_record_metric_contract(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("COURSE_METRICS_FILE", str(tmp_path / "m.jsonl"))
+    assert course_lib.record_metric("acc", np.float32(0.5)) == 0.5
+    assert '"value": 0.5' in (tmp_path / "m.jsonl").read_text()
+    with pytest.raises(TypeError, match="value"):
+        course_lib.record_metric("acc", "high")
+    with pytest.raises(ValueError, match="value"):
+        course_lib.record_metric("acc", float("nan"))
+    with pytest.raises(TypeError, match="name"):
+        course_lib.record_metric(3, 0.5)
+    with pytest.raises(ValueError, match="name"):
+        course_lib.record_metric("", 0.5)
