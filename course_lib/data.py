@@ -12,7 +12,8 @@ import numpy as np
 
 from course_lib._checks import boolean, choice, fraction, integer
 
-__all__ = ["Split", "load_digits", "digits_split", "sample_image", "SAMPLE_IMAGES", "scenes", "Scenes", "SCENE_CLASSES"]
+__all__ = ["Split", "load_digits", "digits_split", "sample_image", "SAMPLE_IMAGES", "scenes", "Scenes", "SCENE_CLASSES",
+           "first_symbol_task", "census_first_names"]
 
 
 class Split(NamedTuple):
@@ -94,3 +95,37 @@ def sample_image(name: str = "camera", gray: bool = True, size: int | None = Non
 
 
 from course_lib.scenes import CLASS_NAMES as SCENE_CLASSES, Scenes, scenes  # noqa: E402  (chapters 04, 05)
+
+
+# --- chapter 06 (sequences): a long-range memory task and the census first names -------------
+
+def first_symbol_task(n: int, length: int, symbols: int = 4, distractors: int = 4,
+                      seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The "remember the first symbol" task: a sequence of ``length`` tokens whose first token
+    is the label (one of ``symbols`` classes, ids ``0..symbols-1``) and whose other tokens are
+    random distractors (ids ``symbols..symbols+distractors-1``). Only a model that carries
+    the first token across ``length - 1`` steps beats chance (1 / ``symbols``).
+    Returns ``x`` int64 (n, length) and ``y`` int64 (n,), the same for the same ``seed``.
+    Introduced in 06_sequence_models.
+    """
+    n, length = integer(n, "n", 1), integer(length, "length", 1)
+    symbols, distractors = integer(symbols, "symbols", 2), integer(distractors, "distractors", 1)
+    rng = np.random.default_rng(integer(seed, "seed"))
+    x = rng.integers(symbols, symbols + distractors, size=(n, length))
+    y = rng.integers(0, symbols, size=n)
+    x[:, 0] = y
+    return x.astype(np.int64), y.astype(np.int64)
+
+
+def census_first_names() -> list[str]:
+    """The first names of the 1990 US census (public domain), as shipped inside the ``names``
+    package (files ``dist.female.first`` and ``dist.male.first``; nothing is downloaded):
+    5163 distinct names, lower case, letters a-z only, sorted. Introduced in 06_sequence_models.
+    """
+    import importlib.resources
+
+    found: set[str] = set()
+    for fname in ("dist.female.first", "dist.male.first"):
+        text = importlib.resources.files("names").joinpath(fname).read_text(encoding="ascii")
+        found.update(line.split()[0].lower() for line in text.splitlines() if line.strip())
+    return sorted(found)
