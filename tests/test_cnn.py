@@ -160,7 +160,8 @@ def test_learner_errors_are_value_errors():
     (lambda: models.stacked_net(2.0, residual=True), "blocks_per_stage"),
     (lambda: models.conv_bn_relu(3, 4, 3.0), "kernel_size"),
     (lambda: models.Inception(8, 4, 2, 4, 2, 4, 4.5), "pool_proj"),
-    (lambda: models.multilabel_binary_cross_entropy(np.ones(3) / 2, torch.ones(3)), "y_hat"),
+    (lambda: models.multilabel_binary_cross_entropy([0.5, 0.5], torch.ones(2)), "y_hat"),  # a list
+    (lambda: models.random_bottleneck(0, identity=True), "rng"),        # a seed, not a Generator
     (lambda: models.freeze_except("lenet", "all"), "model"),
     (lambda: models.count_parameters(models.lenet5, True), "model"),  # the function, not a model
 ])
@@ -179,6 +180,7 @@ def test_wrong_kind_of_argument_is_a_type_error(call, arg):
     (lambda: models.NaiveInception(8, 0, 4, 4), "c1"),
     (lambda: models.Bottleneck(8, 2, stride=0), "stride"),
     (lambda: models.reduced_model("lenet5"), "name"),                  # LeNet-5 has no reduced version
+    (lambda: models.multilabel_binary_cross_entropy(torch.tensor([float("nan")]), torch.ones(1)), "y_hat"),
 ])
 def test_wrong_value_of_argument_is_a_value_error(call, arg):
     with pytest.raises(ValueError, match=rf"\b{arg}\b"):
@@ -318,7 +320,8 @@ def test_checkpoint_script_still_runs(tmp_path):
 
 def test_committed_checkpoint_is_small_and_loads():
     path = ROOT / "data" / "reduced_models.pt"
+    assert models.REDUCED_CHECKPOINT == path  # where notebook 03 finds it, whatever the package layout
     assert path.stat().st_size < 5e6
-    loaded, meta = models.load_reduced_models(path)
+    loaded, meta = models.load_reduced_models()
     assert set(loaded) == set(_script().NAMES)
     assert all(len(meta["loss"][n]) == meta["epochs"][n] for n in loaded)

@@ -23,6 +23,7 @@ stem for one suited to 32x32 images. Introduced in 03_cnn_architectures.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import torch
 import torch.nn as nn
@@ -44,7 +45,7 @@ __all__ = [
     "InceptionC", "InceptionD", "InceptionE", "InceptionV3", "inception_v3",
     "BasicBlock", "Bottleneck", "identity_block", "convolutional_block", "ResNet", "resnet18", "resnet50",
     "stacked_net", "random_bottleneck", "freeze_except", "multilabel_binary_cross_entropy",
-    "CONSTRUCTORS", "REDUCED_WIDTH", "reduced_model", "save_models", "load_reduced_models",
+    "CONSTRUCTORS", "REDUCED_WIDTH", "REDUCED_CHECKPOINT", "reduced_model", "save_models", "load_reduced_models",
 ]
 
 
@@ -53,6 +54,9 @@ __all__ = [
 CONSTRUCTORS = {"lenet5": lenet5, "alexnet": alexnet, "vgg16": vgg16, "googlenet": googlenet,
                 "inception_v3": inception_v3, "resnet18": resnet18, "resnet50": resnet50}
 REDUCED_WIDTH = 1 / 8
+# the committed weights, data/reduced_models.pt in the repository that holds course_lib/ (the course
+# installs course_lib in editable mode, so the package and the data sit side by side)
+REDUCED_CHECKPOINT = Path(__file__).resolve().parents[2] / "data" / "reduced_models.pt"
 
 
 def reduced_model(name: str, num_classes: int = 10, in_channels: int = 1,
@@ -80,8 +84,9 @@ def save_models(path: str | os.PathLike, models: dict[str, nn.Module], meta: dic
     torch.save({"state": state, "meta": meta}, path)
 
 
-def load_reduced_models(path: str | os.PathLike) -> tuple[dict[str, nn.Module], dict]:
-    """Load a file written by ``data/train_reduced_models.py``: ({name: model in eval mode}, meta).
+def load_reduced_models(path: str | os.PathLike = REDUCED_CHECKPOINT) -> tuple[dict[str, nn.Module], dict]:
+    """Load a file written by ``data/train_reduced_models.py`` (by default the committed
+    :data:`REDUCED_CHECKPOINT`): ({name: model in eval mode}, meta).
 
     Each model is rebuilt with :func:`reduced_model` at the file's ``width`` and its float16
     weights are converted back to float32; every model maps (N, 1, 32, 32) -> (N, 10).

@@ -219,9 +219,7 @@ def random_bottleneck(rng: np.random.Generator, identity: bool) -> tuple[torch.T
     ``numpy.random.Generator`` (the case is reproducible from its seed).
     Introduced in 03_cnn_architectures.
     """
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
-                        f"got {type(rng).__name__}.")
+    rng = _checks.generator(rng, "rng")
     identity = _checks.boolean(identity, "identity")
     c_mid, n = int(rng.integers(1, 4)), int(rng.integers(3, 8))
     c_in, stride = (4 * c_mid, 1) if identity else (int(rng.integers(1, 9)), int(rng.integers(1, 3)))

@@ -40,19 +40,17 @@ def multilabel_binary_cross_entropy(y_hat: torch.Tensor, y: torch.Tensor) -> tor
     """Multi-label loss: mean of -y log(y_hat) - (1 - y) log(1 - y_hat) over all entries.
 
     ``y_hat`` (N, K) probabilities in [0, 1] (sigmoid outputs, one per label), ``y`` (N, K)
-    targets in {0, 1} (any equal shapes work); returns a scalar tensor, differentiable, equal
+    targets in {0, 1} (any equal shapes work; torch tensors or numpy arrays); returns a scalar tensor, differentiable, equal
     to ``F.binary_cross_entropy``. (Chapter 01's ``backprop.binary_cross_entropy`` is the numpy
     loss of one logistic output, returning a float.) The source notes write log(1 - y) in the second
     term, which does not depend on the prediction at all; this is the corrected loss. Like
     torch, each log is clamped at -100 so a confident mistake costs 100, not infinity.
     Introduced in 03_cnn_architectures.
     """
-    for name, t in (("y_hat", y_hat), ("y", y)):
-        if not isinstance(t, torch.Tensor):
-            raise TypeError(f"{name} must be a torch tensor, got {type(t).__name__}.")
+    y_hat, y = _checks.tensor(y_hat, "y_hat"), _checks.tensor(y, "y")
     if y_hat.shape != y.shape:
         raise ValueError(f"y_hat and y must have the same shape, got {tuple(y_hat.shape)} and {tuple(y.shape)}.")
-    if torch.isnan(y_hat).any() or (y_hat < 0).any() or (y_hat > 1).any():
+    if (y_hat < 0).any() or (y_hat > 1).any():
         raise ValueError("y_hat must hold probabilities in [0, 1] (apply a sigmoid first); "
                          f"got values from {float(y_hat.min()):.3g} to {float(y_hat.max()):.3g}.")
     log_p = torch.clamp(torch.log(y_hat), min=-100)
