@@ -12,7 +12,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from .models import count_parameters
+from course_lib.models import count_parameters
 from .train import evaluating
 
 __all__ = ["SummaryRow", "layer_mult_adds", "summary", "format_summary", "LayerGeometry",
