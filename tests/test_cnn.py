@@ -132,7 +132,8 @@ def test_multilabel_binary_cross_entropy_equals_torch(seed):
     g2, = torch.autograd.grad(theirs, p)
     assert torch.allclose(g1, g2, atol=1e-10)
     edge = torch.tensor([[0.0, 1.0]], dtype=torch.float64)
-    assert torch.allclose(models.multilabel_binary_cross_entropy(edge, 1 - edge), F.binary_cross_entropy(edge, 1 - edge))
+    assert torch.allclose(models.multilabel_binary_cross_entropy(edge, 1 - edge),
+                          F.binary_cross_entropy(edge, 1 - edge))
 
 
 def test_learner_errors_are_value_errors():

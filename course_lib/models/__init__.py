@@ -11,9 +11,10 @@ they import :mod:`.blocks` and :mod:`course_lib._checks`):
   :func:`inception_v3` and its modules A-E;
 - ``resnet``: the residual blocks, :func:`resnet18`, :func:`resnet50`, :func:`stacked_net`
   (plain vs residual, the degradation experiment);
-- ``transfer``: :func:`freeze_except`, :func:`multilabel_binary_cross_entropy`.
+- ``transfer``: :func:`freeze_except`, :func:`multilabel_binary_cross_entropy`;
+- ``unet``: U-Net of chapter 05 (imported from there as ``course_lib.models.unet``).
 
-Every constructor is re-exported here, so ``from course_lib import models;
+Every chapter-03 name is re-exported here, so ``from course_lib import models;
 models.resnet18(...)`` works. At their defaults (1000 classes, 3-channel input) each has
 exactly the trainable-parameter count of the reference implementation in torchvision
 (LeNet-5: the classic 32x32 version, 10 outputs). ``width`` shrinks every channel count (a

@@ -40,12 +40,12 @@ def multilabel_binary_cross_entropy(y_hat: torch.Tensor, y: torch.Tensor) -> tor
     """Multi-label loss: mean of -y log(y_hat) - (1 - y) log(1 - y_hat) over all entries.
 
     ``y_hat`` (N, K) probabilities in [0, 1] (sigmoid outputs, one per label), ``y`` (N, K)
-    targets in {0, 1} (any equal shapes work; torch tensors or numpy arrays); returns a scalar tensor, differentiable, equal
-    to ``F.binary_cross_entropy``. (Chapter 01's ``backprop.binary_cross_entropy`` is the numpy
-    loss of one logistic output, returning a float.) The source notes write log(1 - y) in the second
-    term, which does not depend on the prediction at all; this is the corrected loss. Like
-    torch, each log is clamped at -100 so a confident mistake costs 100, not infinity.
-    Introduced in 03_cnn_architectures.
+    targets in {0, 1} (any equal shapes; torch tensors or numpy arrays); returns a scalar
+    tensor, differentiable, equal to ``F.binary_cross_entropy``. (Chapter 01's
+    ``backprop.binary_cross_entropy`` is the numpy loss of one logistic output, returning a
+    float.) The source notes write log(1 - y) in the second term, which does not depend on
+    the prediction at all; this is the corrected loss. Like torch, each log is clamped at
+    -100 so a confident mistake costs 100, not infinity. Introduced in 03_cnn_architectures.
     """
     y_hat, y = _checks.tensor(y_hat, "y_hat"), _checks.tensor(y, "y")
     if y_hat.shape != y.shape:
