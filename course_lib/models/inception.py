@@ -167,8 +167,10 @@ class GoogLeNet(nn.Module):
 def googlenet(num_classes: int = 1000, in_channels: int = 3, aux: bool = False, width: float = 1.0,
               small_input: bool = False, k5: int = 3) -> GoogLeNet:
     """GoogLeNet (Inception-v1) as in torchvision: 6,624,904 parameters without auxiliary
-    classifiers, 13,004,888 with ``aux=True``. ``k5=5`` gives the paper's 5x5 branch instead
-    of torchvision's 3x3 (then the count differs). Introduced in 03_cnn_architectures."""
+    classifiers, 13,004,888 with ``aux=True``. x: (N, in_channels, 224, 224) -> (N, num_classes)
+    (or 32x32 inputs with ``small_input``). Like torchvision, every conv has batch norm, which
+    the 2014 paper did not (it used LRN). ``k5=5`` gives the paper's 5x5 branch instead of
+    torchvision's 3x3 (then the count differs). Introduced in 03_cnn_architectures."""
     return GoogLeNet(num_classes, in_channels, aux, width, small_input, k5)
 
 
@@ -328,6 +330,6 @@ class InceptionV3(nn.Module):
 def inception_v3(num_classes: int = 1000, in_channels: int = 3, aux: bool = False, width: float = 1.0,
                  small_input: bool = False) -> InceptionV3:
     """Inception-v3 as in torchvision: 23,834,568 parameters without the auxiliary classifier,
-    27,161,264 with ``aux=True`` (torchvision's default). Input 299x299 (or 32x32 with
-    ``small_input``). Introduced in 03_cnn_architectures."""
+    27,161,264 with ``aux=True`` (torchvision's default). x: (N, in_channels, 299, 299) ->
+    (N, num_classes) (or 32x32 inputs with ``small_input``). Introduced in 03_cnn_architectures."""
     return InceptionV3(num_classes, in_channels, aux, width, small_input)
