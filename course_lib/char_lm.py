@@ -243,7 +243,7 @@ def gate_trace(model: nn.Module, text: str) -> dict:
 def temperature_state(model: nn.Module, temperature: float, train: Sequence[str], n: int = 12,
                       seed: int = 0) -> dict:
     """What the temperature widget shows: ``{"ok", "message", "names", "novel", "first_probs",
-    "entropy"}``: ``n`` names sampled at ``temperature``, the fraction of them not in
+    "entropy", "temperature"}``: ``n`` names sampled at ``temperature``, the fraction of them not in
     ``train``, the distribution of the first letter at that temperature (27,) and its
     entropy in bits. A temperature <= 0 or not finite gives ``ok=False`` and a message.
     Introduced in 06_sequence_models."""
@@ -262,5 +262,6 @@ def temperature_state(model: nn.Module, temperature: float, train: Sequence[str]
     novel = float(np.mean([bool(s) and s not in known for s in names]))  # "" is no new name
     entropy = float(-(p * np.log2(np.maximum(p, 1e-300))).sum())
     return {"ok": True, "names": names, "novel": novel, "first_probs": p, "entropy": entropy,
+            "temperature": temperature,
             "message": f"T = {temperature:.2f}: first-letter entropy {entropy:.2f} bits; "
                        f"{novel:.0%} of the {n} names are not in the training list"}
