@@ -25,8 +25,8 @@ import numpy as np
 from course_lib._checks import integers, ndim, real_array
 from course_lib.conv_arithmetic import (
     _LAYOUT, _prepare, conv_mult_count, conv_output_size, conv_param_count,
-    conv_transpose_output_size, explorer_state, fc_param_count, receptive_field, same_padding,
-    zero_pad,
+    conv_transpose_output_size, explorer_state, fc_param_count, pool_output_size, receptive_field,
+    same_padding, zero_pad,
 )
 from course_lib.conv_fast import (
     col2im, conv1d, conv2d_im2col, conv3d, conv_backward, conv_forward, im2col,
@@ -38,7 +38,7 @@ __all__ = [
     "im2col", "col2im", "conv2d_im2col", "conv1d", "conv3d", "conv_forward", "conv_backward",
     "max_pool2d", "avg_pool2d", "lp_pool2d", "pool_forward", "pool_backward",
     "conv_transpose_output_size", "conv_transpose2d", "receptive_field", "conv_param_count",
-    "fc_param_count", "conv_mult_count", "explorer_state",
+    "fc_param_count", "conv_mult_count", "explorer_state", "pool_output_size",
 ]
 
 

@@ -15,11 +15,12 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from course_lib._checks import integer, integers, ndim, real_array
+from course_lib._checks import boolean, integer, integers, ndim, real_array
 
 __all__ = [
     "conv_output_size", "same_padding", "zero_pad", "conv_transpose_output_size",
     "receptive_field", "conv_param_count", "fc_param_count", "conv_mult_count", "explorer_state",
+    "pool_output_size",
 ]
 _LAYOUT = {1: "(N, C, L)", 2: "(N, C, H, W)", 3: "(N, C, D, H, W)"}
 
@@ -128,6 +129,34 @@ def conv_transpose_output_size(n: int, f: int, p: int = 0, s: int = 1,
         raise ValueError(f"the padding p={p} crops away the whole output ((n-1)s - 2p + "
                          f"d(f-1) + 1 + output_padding = {size}); use p <= {(size - 1 + 2 * p) // 2}.")
     return size
+
+
+def pool_output_size(n: int, f: int, s: int | None = None, p: int = 0, d: int = 1,
+                     ceil_mode: bool = False) -> int:
+    """Output length of a pooling window along one axis, as torch's max/avg pooling computes it.
+
+    floor((n + 2p - d(f-1) - 1)/s) + 1 (the conv formula; ``s`` defaults to ``f``); with
+    ``ceil_mode`` the division rounds up, except that the last window must start inside the
+    input or the left padding (torch drops it otherwise). torch allows ``p`` up to half the
+    window, p <= f/2. GoogLeNet's 3x3 stride-2 pools with ceil_mode give
+    112 -> 56 -> 28 -> 14 -> 7; ResNet's 3x3 stride-2, p=1 pool gives 112 -> 56.
+    Introduced in 02_convolution_arithmetic.
+    """
+    n, f = integer(n, "n (input size)", 1), integer(f, "f (window size)", 1)
+    s = f if s is None else integer(s, "s (stride)", 1)
+    p, d = integer(p, "p (padding)", 0), integer(d, "d (dilation)", 1)
+    ceil_mode = boolean(ceil_mode, "ceil_mode")
+    extent = d * (f - 1) + 1
+    if 2 * p > f:
+        raise ValueError(f"pooling padding p={p} must be at most half the window size f={f}: "
+                         f"p <= {f // 2} (as torch requires).")
+    out = (n + 2 * p - extent + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (out - 1) * s >= n + p:   # the last window would start in the right padding
+        out -= 1
+    if out < 1:
+        raise ValueError(f"the pooling window (f={f}, d={d}, extent {extent}) is larger than the "
+                         f"padded input (n + 2p = {n + 2 * p}); no window fits.")
+    return out
 
 
 # --- receptive fields and costs ---------------------------------------------------------
