@@ -9,16 +9,21 @@ Each chapter has a KEY, and its rooms are found by it (../shared/conventions.md)
 ====  ============  =================================================================
  NN   KEY           modules
 ====  ============  =================================================================
- 01   optim         backprop, optim, normalization, train (+ plots/optim, widgets/optim)
+ 01   optim         backprop, optim, normalization, train, gradcheck
+                    (+ plots/optim, widgets/optim)
  02   conv          conv (naive loops, transposed conv; re-exports the rest), with
                     conv_arithmetic (sizes, padding, costs), conv_fast (im2col) and
                     pooling (+ plots/conv, widgets/conv)
- 03   cnn           models/ (architectures, checkpoints), visualize (+ plots/cnn,
-                    widgets/cnn)
- 04   detection     detection (coming)
- 05   segmentation  segmentation (coming)
- 06   sequences     sequences (coming)
- 07   embeddings    embeddings (coming)
+ 03   cnn           models/ (architectures, checkpoints), visualize, dropout, lrn,
+                    factorization (+ plots/cnn, widgets/cnn)
+ 04   detection     detection, detection_boxes, detection_eval, detection_rcnn,
+                    detection_yolo; scenes (data) (+ plots/detection, widgets/detection)
+ 05   segmentation  segmentation, upsampling, models/unet (+ plots/segmentation,
+                    widgets/segmentation)
+ 06   sequences     sequences, gates, char_lm, memory_task (+ plots/sequences,
+                    widgets/sequences)
+ 07   embeddings    embeddings, embeddings_text, embeddings_losses, embeddings_train,
+                    embeddings_space, embeddings_corpus
  08   gan           gan (coming)
  09   faces         faces (coming)
  10   style         style (coming)
