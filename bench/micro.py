@@ -4,8 +4,9 @@
   float32 input, timed in interleaved pairs (im2col, torch, im2col, torch, ...) so both see
   the same machine load; ratio of the medians, and the outputs are compared first. Run in
   a fresh process per thread count (2: the course's setting; 1: less sensitive to load).
-- ``widget_latency``: every widget builder of course_lib.widgets, built headless; each of
-  its controls is moved back and forth and the synchronous callback is timed (median).
+- ``widget_latency``: every widget builder of the chapter modules of course_lib.widgets
+  (``widgets/<KEY>.py``, found by listing the package), built headless; each of its controls is moved back and forth and
+  the synchronous callback is timed (median).
 - ``param_counts``: the chapter-03 constructors at their defaults (built on the ``meta``
   device, so no memory is used) against the reference implementations' counts.
 """
@@ -122,11 +123,12 @@ def _ch03() -> tuple:
     return vgg, images, visualize.conv_layers(vgg)[:4]
 
 
-# Builders that need arguments: how the bench makes them (as the notebooks do).
+# Builders that need arguments: how the bench makes them (as the notebooks do), given the
+# builder's chapter module.
 FACTORIES: dict[str, Callable[[Any], Any]] = {
-    "optimizer_comparison": lambda widgets: widgets.optimizer_comparison(_histories()),
-    "filter_viewer": lambda widgets: (lambda m, x, _: widgets.filter_viewer(m, x[0]))(*_ch03()),
-    "activation_viewer": lambda widgets: widgets.activation_viewer(*_ch03()),
+    "optimizer_comparison": lambda module: module.optimizer_comparison(_histories()),
+    "filter_viewer": lambda module: (lambda m, x, _: module.filter_viewer(m, x[0]))(*_ch03()),
+    "activation_viewer": lambda module: module.activation_viewer(*_ch03()),
 }
 
 
@@ -173,16 +175,24 @@ def _label(c) -> str:
 
 
 def widget_latency(changes: int = 5) -> list[dict]:
-    """For each builder in course_lib.widgets: the slowest control's median callback time."""
+    """For each builder in the chapter modules of course_lib.widgets: the slowest control's
+    median callback time."""
+    import importlib
+    import pkgutil
+
     import matplotlib
 
     matplotlib.use("Agg")
-    from course_lib import widgets
+    import course_lib.widgets
 
     rows = []
-    builders = [(n, f) for n, f in vars(widgets).items()
-                if inspect.isfunction(f) and f.__module__ == widgets.__name__ and not n.startswith("_")]
-    for name, fn in sorted(builders):
+    builders = []
+    keys = sorted(m.name for m in pkgutil.iter_modules(course_lib.widgets.__path__) if not m.name.startswith("_"))
+    for key in keys:
+        module = importlib.import_module(f"course_lib.widgets.{key}")
+        builders += [(n, f, module) for n, f in vars(module).items()
+                     if inspect.isfunction(f) and f.__module__ == module.__name__ and not n.startswith("_")]
+    for name, fn, module in sorted(builders, key=lambda b: b[0]):
         row = {"widget": name, "ok": False}
         required = [p.name for p in inspect.signature(fn).parameters.values()
                     if p.default is inspect.Parameter.empty
@@ -190,7 +200,7 @@ def widget_latency(changes: int = 5) -> list[dict]:
         try:
             with contextlib.redirect_stdout(io.StringIO()):
                 if name in FACTORIES:
-                    w = FACTORIES[name](widgets)
+                    w = FACTORIES[name](module)
                 elif required:
                     row["why"] = f"needs arguments {required}; no bench factory for it yet"
                     rows.append(row)

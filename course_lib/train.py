@@ -1,8 +1,9 @@
-"""A small, reusable training loop: mini-batches, a progress bar and a live loss plot.
+"""A small, reusable training loop: mini-batches, a progress bar and a per-epoch callback.
 
 ``fit`` trains any ``nn.Module`` on in-memory tensors (or numpy arrays) with a seeded
 shuffle, shows a tqdm bar (the notebook bar inside Jupyter, via ``tqdm.auto``) and, if
-asked, a loss/accuracy plot redrawn once per epoch. It returns a :class:`History` of
+given, calls ``on_epoch(history)`` after each epoch (``course_lib.plots.optim.LiveHistoryPlot``
+redraws a loss/accuracy plot; this module draws nothing). It returns a :class:`History` of
 per-epoch and per-batch numbers. ``evaluate`` gives (loss, accuracy) in eval mode.
 Introduced in 01_optimizers_and_training; used by the later chapters.
 """
@@ -47,34 +48,6 @@ class History:
     def epochs(self) -> int:
         """Number of completed epochs."""
         return len(self.loss)
-
-    def plot(self, title: str = "Training history"):
-        """A two-panel matplotlib Figure: loss per epoch (left) and accuracy (right)."""
-        import matplotlib.pyplot as plt
-
-        fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
-        _draw_history(axes, self)
-        fig.suptitle(title)
-        fig.tight_layout()
-        plt.close(fig)  # the caller displays it; avoids a second copy in notebooks
-        return fig
-
-
-def _draw_history(axes, h: History) -> None:
-    ax_loss, ax_acc = axes
-    for ax in axes:
-        ax.clear()
-    ep = np.arange(1, h.epochs + 1)
-    ax_loss.plot(ep, h.loss, "o-", label="train")
-    if h.val_loss:
-        ax_loss.plot(ep[: len(h.val_loss)], h.val_loss, "s--", label="validation")
-    ax_loss.set(xlabel="epoch", ylabel="loss", title="Loss")
-    ax_acc.plot(ep, h.acc, "o-", label="train")
-    if h.val_acc:
-        ax_acc.plot(ep[: len(h.val_acc)], h.val_acc, "s--", label="validation")
-    ax_acc.set(xlabel="epoch", ylabel="accuracy", title="Accuracy")
-    for ax in axes:
-        ax.legend(loc="best")
 
 
 # --- inputs ------------------------------------------------------------------------------
@@ -168,57 +141,9 @@ def evaluate(model: nn.Module, x: Any, y: Any, loss_fn: Callable = nn.CrossEntro
     return total_loss / len(x), correct / len(x)
 
 
-class _LivePlot:
-    """A loss/accuracy figure shown once in the notebook and redrawn in place per epoch.
-
-    The figure keeps its line objects and is rendered to a PNG ourselves (light
-    compression, fixed layout), which costs a few tens of milliseconds per epoch."""
-
-    def __init__(self) -> None:
-        from IPython.display import Image, display
-        from matplotlib.figure import Figure
-
-        self.fig = Figure(figsize=(9, 3.4), dpi=72)
-        ax_loss, ax_acc = self.fig.subplots(1, 2)
-        self.axes = (ax_loss, ax_acc)
-        self.lines = {
-            "loss": ax_loss.plot([], [], "o-", ms=3, label="train")[0],
-            "val_loss": ax_loss.plot([], [], "s--", ms=3, label="validation")[0],
-            "acc": ax_acc.plot([], [], "o-", ms=3, label="train")[0],
-            "val_acc": ax_acc.plot([], [], "s--", ms=3, label="validation")[0],
-        }
-        ax_loss.set(xlabel="epoch", ylabel="loss", title="Loss")
-        ax_acc.set(xlabel="epoch", ylabel="accuracy", title="Accuracy")
-        for ax in self.axes:
-            ax.legend(loc="best")
-        self.fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.84, wspace=0.25)
-        self._image = Image
-        from IPython import get_ipython
-
-        # Outside Jupyter/IPython there is nothing to draw into: keep the figure, show nothing.
-        self.handle = (display(self._image(data=self._png(), format="png"), display_id=True)
-                       if get_ipython() is not None else None)
-
-    def _png(self) -> bytes:
-        from course_lib.plots import figure_png
-
-        return figure_png(self.fig)
-
-    def update(self, h: History) -> None:
-        for key, line in self.lines.items():
-            values = getattr(h, key)
-            line.set_data(np.arange(1, len(values) + 1), values)
-        for ax in self.axes:
-            ax.relim()
-            ax.autoscale_view()
-        self.fig.suptitle(f"Training: epoch {h.epochs}")
-        if self.handle is not None:
-            self.handle.update(self._image(data=self._png(), format="png"))
-
-
 def fit(model: nn.Module, train: tuple, *, epochs: int, optimizer: torch.optim.Optimizer | None = None,
         loss_fn: Callable = nn.CrossEntropyLoss(), batch_size: int = 64, val: tuple | None = None,
-        progress: bool = True, live: bool = False, seed: int = 0,
+        progress: bool = True, on_epoch: Callable[[History], None] | None = None, seed: int = 0,
         scheduler: Any | None = None) -> History:
     """Train ``model`` with mini-batch gradient descent on ``train = (x, y)`` for ``epochs``.
 
@@ -228,7 +153,8 @@ def fit(model: nn.Module, train: tuple, *, epochs: int, optimizer: torch.optim.O
     touching the global generator), so the same model, data and seed give the same History.
     ``optimizer`` defaults to Adam(lr=1e-3); ``scheduler`` (optional, e.g. a
     ``torch.optim.lr_scheduler``) is stepped once per epoch. ``val = (x_val, y_val)`` is
-    evaluated after every epoch. ``progress`` shows a tqdm bar, ``live`` a plot redrawn each
+    evaluated after every epoch. ``progress`` shows a tqdm bar; ``on_epoch`` (a callable, e.g.
+    ``course_lib.plots.optim.LiveHistoryPlot()``) is called with the History after each
     epoch. If the loss becomes NaN/inf, training stops early with a warning. Learner errors
     (mismatched lengths, NaN inputs, non-positive epochs) raise ValueError. Introduced in
     01_optimizers_and_training.
@@ -239,6 +165,9 @@ def fit(model: nn.Module, train: tuple, *, epochs: int, optimizer: torch.optim.O
     batch_size = integer(batch_size, "batch_size", 1)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
+    if on_epoch is not None and not callable(on_epoch):
+        raise TypeError(f"on_epoch must be a function called with the History after each epoch "
+                        f"(e.g. course_lib.plots.optim.LiveHistoryPlot()), got {on_epoch!r}.")
     dtype = _model_dtype(model)
     x, y = _as_tensors(train, "train", dtype)
     if val is not None:
@@ -248,7 +177,6 @@ def fit(model: nn.Module, train: tuple, *, epochs: int, optimizer: torch.optim.O
     from tqdm.auto import tqdm
 
     history = History()
-    live_plot = _LivePlot() if live else None
     gen = torch.Generator().manual_seed(int(seed))
     n = len(x)
     start = time.perf_counter()
@@ -294,8 +222,8 @@ def fit(model: nn.Module, train: tuple, *, epochs: int, optimizer: torch.optim.O
             if val is not None:
                 postfix["val_acc"] = f"{history.val_acc[-1]:.3f}"
             bar.set_postfix(postfix)
-            if live_plot is not None:
-                live_plot.update(history)
+            if on_epoch is not None:
+                on_epoch(history)
     bar.close()
     history.seconds = time.perf_counter() - start
     return history

@@ -16,7 +16,8 @@ from course_lib.models import count_parameters
 from .train import evaluating
 
 __all__ = ["SummaryRow", "layer_mult_adds", "summary", "format_summary", "LayerGeometry",
-           "layer_geometry", "activations", "top_patches", "conv_layers", "filter_mosaic", "activation_view"]
+           "layer_geometry", "activations", "top_patches", "conv_layers", "filter_mosaic", "activation_view",
+           "filter_view"]
 
 
 @dataclass
@@ -266,3 +267,27 @@ def activation_view(acts: dict[str, np.ndarray], layer: str, channel: int, image
     m = a[image, channel]
     return {"ok": True, "map": m, "message": f"layer {layer}, channel {channel}, image {image}: "
             f"{m.shape[0]}x{m.shape[1]} map, max {m.max():.3g}, {100 * (m > 0).mean():.0f}% positive"}
+
+
+def filter_view(weights: dict[str, np.ndarray], responses: dict[str, np.ndarray], layer: str,
+                channel: int) -> dict:
+    """What the filter viewer shows: ``{"ok", "message", "kernels", "response"}``; never raises.
+
+    ``weights[layer]`` is (C_out, C_in, kh, kw), ``responses[layer]`` (C_out, H_l, W_l) (the
+    layer's output for one image, from :func:`activations`). ``kernels`` is
+    :func:`filter_mosaic` of filter ``channel``, ``response`` its (H_l, W_l) map; both
+    ``None`` with a message if the choice is impossible. Introduced in 03_cnn_architectures.
+    """
+    if layer not in weights or layer not in responses:
+        return {"ok": False, "kernels": None, "response": None,
+                "message": f"unknown layer {layer!r}; choose one of {list(weights)}."}
+    w = weights[layer]
+    if not 0 <= channel < len(w):
+        return {"ok": False, "kernels": None, "response": None,
+                "message": f"{layer} has filters 0..{len(w) - 1}; filter {channel} does not exist."}
+    response = responses[layer][channel]
+    shown = min(w.shape[1], 16)
+    return {"ok": True, "kernels": filter_mosaic(w[channel]), "response": response,
+            "message": f"{layer}, filter {channel}: weights {w.shape[1]}x{w.shape[2]}x{w.shape[3]} "
+                       f"(showing {shown} input channel{'s' if shown > 1 else ''}), norm "
+                       f"{np.linalg.norm(w[channel]):.3g}; response {response.shape[0]}x{response.shape[1]}"}

@@ -145,20 +145,7 @@ def test_bad_data_raise_valueerror():
         train.fit(lambda t: t, (x, y), epochs=1, progress=False)
 
 
-def test_progress_bar_and_plot_run(capsys):
-    x, y = _blobs(n=30)
-    h = train.fit(_mlp(), (x, y), epochs=2, val=(x, y), progress=True)
-    fig = h.plot()
-    axes = fig.get_axes()
-    assert [a.get_xlabel() for a in axes] == ["epoch", "epoch"]
-    assert [a.get_ylabel() for a in axes] == ["loss", "accuracy"]
-    assert len(axes[0].lines) == 2  # train and validation
-
-
-def test_live_plot_runs_outside_a_notebook():
-    x, y = _blobs(n=30)
-    h = train.fit(_mlp(), (x, y), epochs=2, live=True, progress=False)
-    assert h.epochs == 2
+# The history plot and the live plot (course_lib.plots.optim) are tested in test_widgets_optim.py.
 
 
 def test_evaluating_restores_train_mode_even_when_the_block_raises():

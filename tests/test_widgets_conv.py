@@ -1,5 +1,5 @@
-"""Headless tests of the chapter-00 and chapter-02 widgets: build them, set .value, read
-what they show (no browser). The computation behind them is course_lib.conv; here we check
+"""Headless tests of the chapter-02 widgets: build them, set .value, read what they show
+(no browser). The computation behind them is course_lib.conv; here we check
 the wiring: state, message, the drawn window and the displayed filtered image."""
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from course_lib import conv, data, widgets
+from course_lib import conv, data
+from course_lib.plots import conv as conv_plots
+from course_lib.widgets import conv as conv_widgets
 
 
 @pytest.fixture()
 def explorer():
-    return widgets.conv_explorer(n=6, f=3, p=0, s=1)
+    return conv_widgets.conv_explorer(n=6, f=3, p=0, s=1)
 
 
 def test_explorer_structure_for_browser_tests(explorer):
@@ -78,15 +80,15 @@ def _torch_same(image: np.ndarray, kernel) -> np.ndarray:
     return F.conv2d(x, k, padding=1)[0, 0].numpy()
 
 
-@pytest.mark.parametrize("name", list(widgets.FILTER_KERNELS))
+@pytest.mark.parametrize("name", list(conv_widgets.FILTER_KERNELS))
 def test_filter_playground_shows_conv_of_image_with_chosen_kernel(name):
     image = data.sample_image("camera", size=64)
-    w = widgets.filter_playground(image, kernel="identity")
+    w = conv_widgets.filter_playground(image, kernel="identity")
     np.testing.assert_allclose(w.out_image, image, atol=1e-12)
     w.kernel.value = name
-    expected = _torch_same(image, widgets.FILTER_KERNELS[name])
-    np.testing.assert_allclose(w.weights, widgets.FILTER_KERNELS[name], atol=0)
-    np.testing.assert_allclose([c.value for c in w.cells], np.ravel(widgets.FILTER_KERNELS[name]))
+    expected = _torch_same(image, conv_widgets.FILTER_KERNELS[name])
+    np.testing.assert_allclose(w.weights, conv_widgets.FILTER_KERNELS[name], atol=0)
+    np.testing.assert_allclose([c.value for c in w.cells], np.ravel(conv_widgets.FILTER_KERNELS[name]))
     np.testing.assert_allclose(w.out_image, expected, atol=1e-10)
     lo, hi = w.artists["filtered"].get_clim()
     assert lo == pytest.approx(expected.min()) and hi == pytest.approx(expected.max())
@@ -94,11 +96,11 @@ def test_filter_playground_shows_conv_of_image_with_chosen_kernel(name):
 
 def test_filter_playground_typed_kernel_switches_to_custom():
     image = data.sample_image("coins", size=48)
-    w = widgets.filter_playground(image, kernel="vertical edge")
+    w = conv_widgets.filter_playground(image, kernel="vertical edge")
     before = w.image.value
     w.cells[4].value = 2.0        # centre tap 0 -> 2
     assert w.kernel.value == "custom"
-    k = np.array(widgets.FILTER_KERNELS["vertical edge"], dtype=float)
+    k = np.array(conv_widgets.FILTER_KERNELS["vertical edge"], dtype=float)
     k[1, 1] = 2.0
     np.testing.assert_allclose(w.out_image, _torch_same(image, k), atol=1e-10)
     assert w.image.value != before
@@ -106,10 +108,26 @@ def test_filter_playground_typed_kernel_switches_to_custom():
 
 def test_filter_playground_rejects_bad_image():
     with pytest.raises(ValueError, match="2-D grey image"):
-        widgets.filter_playground(np.zeros((4, 4, 3)))
+        conv_widgets.filter_playground(np.zeros((4, 4, 3)))
 
 
-def test_slider_check_label_follows_slider():
-    w = widgets.slider_check()
-    w.slider.value = 7
-    assert w.label.value == "x = 7, x squared = 49"
+def test_explorer_message_is_escaped_html_with_one_tone():
+    w = conv_widgets.conv_explorer(n=6, f=3, p=0, s=1)
+    assert w.message.value.startswith("<b style='color:#1a7f37'>") and "-&gt; 4x4" in w.message.value
+    w.f.value = 7                 # impossible: the same message machinery, in red
+    assert w.message.value.startswith("<b style='color:#c00000'>Impossible setting")
+
+
+def test_chapter02_figures_label_their_axes():
+    import matplotlib.pyplot as plt
+
+    fig, art = conv_plots.conv_explorer_figure()
+    fig2, _ = conv_plots.filter_playground_figure(np.zeros((8, 8)))
+    figs = [fig, fig2, conv_plots.show_images([np.zeros((4, 4))], ["a"]),
+            conv_plots.bar_counts(["a", "b"], [10, 100], "t", "count"),
+            conv_plots.show_grid_values(np.eye(3), "g").figure]
+    for f in figs:
+        for ax in f.axes:
+            if ax.get_label() != "<colorbar>":
+                assert ax.get_xlabel() and ax.get_ylabel(), ax.get_title()
+    plt.close("all")

@@ -5,11 +5,13 @@ import numpy as np
 import pytest
 import torch
 
-from course_lib import optim, train, widgets
+from course_lib import backprop, optim, train
+from course_lib.plots import optim as optim_plots
+from course_lib.widgets import optim as optim_widgets
 
 
 def test_trajectory_widget_follows_its_controls():
-    w = widgets.optimizer_trajectories()
+    w = optim_widgets.optimizer_trajectories()
     assert set(w.trajectories) == {"sgd", "momentum", "adam"}
     assert w.image.value[:4] == b"\x89PNG"
     w.show["rmsprop"].value = True
@@ -27,14 +29,14 @@ def test_trajectory_widget_follows_its_controls():
 
 
 def test_trajectory_widget_reports_divergence_instead_of_raising():
-    w = widgets.optimizer_trajectories(lr=0.05)
+    w = optim_widgets.optimizer_trajectories(lr=0.05)
     w.lr.value = 1.0
     assert w.trajectories["sgd"].diverged
     assert "diverged" in w.message.value
 
 
 def test_trajectory_widget_with_nothing_ticked_shows_a_message():
-    w = widgets.optimizer_trajectories()
+    w = optim_widgets.optimizer_trajectories()
     for box in w.show.values():
         box.value = False
     assert w.trajectories == {}
@@ -55,7 +57,7 @@ def _histories():
 
 def test_comparison_widget_checkboxes_metric_and_smoothing():
     hs = _histories()
-    w = widgets.optimizer_comparison(hs, smoothing=0.0)
+    w = optim_widgets.optimizer_comparison(hs, smoothing=0.0)
     assert set(w.curves) == {"sgd", "adam"}
     np.testing.assert_allclose(w.curves["adam"][1], hs["adam"].step_loss)
     w.show["sgd"].value = False
@@ -67,7 +69,7 @@ def test_comparison_widget_checkboxes_metric_and_smoothing():
     assert "0.95" in w.message.value
     w.metric.value = "loss per step"
     w.smoothing.value = 0.5
-    np.testing.assert_allclose(w.curves["adam"][1], optim.ewma(hs["adam"].step_loss, 0.5, bias_correction=True))
+    np.testing.assert_allclose(w.curves["adam"][1], optim.ewma(np.array(hs["adam"].step_loss), 0.5, bias_correction=True))
     w.show["adam"].value = False
     assert w.curves == {} and "Tick at least one" in w.message.value
 
@@ -78,16 +80,16 @@ def test_history_curves_validates():
     with pytest.raises(ValueError, match="smoothing"):
         train.history_curves(_histories(), smoothing=1.0)
     with pytest.raises(ValueError, match="empty"):
-        widgets.optimizer_comparison({})
+        optim_widgets.optimizer_comparison({})
 
 
 def test_callbacks_record_their_duration():
     # The < 100 ms target is measured and reported by the notebook / make bench, not asserted
     # here (timed tests flake on a busy machine); here we check the measurement exists.
-    w = widgets.optimizer_trajectories()
+    w = optim_widgets.optimizer_trajectories()
     w.lr.value = 0.1
     assert 0 < w.render_ms < 60_000
-    c = widgets.optimizer_comparison(_histories())
+    c = optim_widgets.optimizer_comparison(_histories())
     c.smoothing.value = 0.3
     assert 0 < c.render_ms < 60_000
 
@@ -95,16 +97,14 @@ def test_callbacks_record_their_duration():
 def test_chapter01_plots_return_labelled_figures():
     import matplotlib.pyplot as plt
 
-    from course_lib import backprop, plots
-
     figs = [
-        plots.plot_activations(backprop.ACTIVATIONS),
-        plots.plot_descent_1d(lambda w: 0.1 * (w - 5) ** 2, {"gd": [10.0, 9.0, 8.2]}),
-        plots.plot_series({"a": [3, 2, 1], "b": [1, 2]}, xlabel="epoch", ylabel="loss", title="t",
-                          x={"b": [5, 6]}, styles={"a": {"ls": "--"}}, logy=True),
-        plots.plot_layer_statistics({"He": backprop.deep_network_statistics(depth=3, width=8)}),
-        plots.plot_search({"grid": np.array([[1e-3, 16], [1e-2, 32]])}, {"grid": np.array([0.5, 0.9])},
-                          xlabel="learning rate", ylabel="hidden units"),
+        optim_plots.plot_activations(backprop.ACTIVATIONS),
+        optim_plots.plot_descent_1d(lambda w: 0.1 * (w - 5) ** 2, {"gd": [10.0, 9.0, 8.2]}),
+        optim_plots.plot_curves({"a": [3, 2, 1], "b": [1, 2]}, xlabel="epoch", ylabel="loss", title="t",
+                                x={"b": [5, 6]}, styles={"a": {"ls": "--"}}, logy=True),
+        optim_plots.plot_layer_statistics({"He": backprop.deep_network_statistics(depth=3, width=8)}),
+        optim_plots.plot_search({"grid": np.array([[1e-3, 16], [1e-2, 32]])}, {"grid": np.array([0.5, 0.9])},
+                                xlabel="learning rate", ylabel="hidden units"),
     ]
     for fig in figs:
         for ax in fig.axes:
@@ -114,3 +114,93 @@ def test_chapter01_plots_return_labelled_figures():
         plt.close(fig)
     ax = figs[2].axes[0]
     assert list(ax.lines[1].get_xdata()) == [5, 6] and ax.lines[0].get_linestyle() == "--"
+
+
+def test_trajectory_legend_lists_only_the_ticked_optimizers():
+    # expert review: rmsprop (unticked) was listed in the legend with no line
+    w = optim_widgets.optimizer_trajectories(show=("sgd", "adam"))
+    fig, art = w._figures[w.surface.value]
+    legend = art["ax"].get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["sgd", "adam"]
+    assert ("sgd", "adam") in art["backgrounds"]  # the legend of this set is in its cached background
+    assert not art["lines"]["rmsprop"].get_visible()
+    w.show["rmsprop"].value = True
+    w.show["sgd"].value = False
+    legend = art["ax"].get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["rmsprop", "adam"]
+    assert art["lines"]["rmsprop"].get_visible() and not art["lines"]["sgd"].get_visible()
+    w.show["sgd"].value = True    # back to a set seen before: its legend and background again
+    assert [t.get_text() for t in art["ax"].get_legend().get_texts()] == ["sgd", "rmsprop", "adam"]
+    w.show["rmsprop"].value = False
+    assert [t.get_text() for t in art["ax"].get_legend().get_texts()] == ["sgd", "adam"]
+    fig.canvas.draw()             # a full redraw (not blitted) shows the same legend
+    assert art["ax"].get_legend().axes is art["ax"]
+
+
+def test_comparison_legend_lists_only_the_ticked_runs():
+    w = optim_widgets.optimizer_comparison(_histories(), smoothing=0.0)
+    w.show["sgd"].value = False
+    art = w.artists
+    assert [t.get_text() for t in art["ax"].get_legend().get_texts()] == ["adam"]
+    assert not art["lines"]["sgd"].get_visible()
+
+
+def test_curve_limits_fit_every_run():
+    curves = {"a": (np.arange(3), np.array([1.0, 2.0, np.inf])), "b": (np.arange(1, 6), np.array([0.5] * 5))}
+    (x0, x1), (y0, y1) = optim_plots.curve_limits(curves, logy=True)
+    assert x0 == 0 and x1 == pytest.approx(5) and y0 == pytest.approx(0.5 / 1.2) and y1 == pytest.approx(2.4)
+    (_, _), (y0, y1) = optim_plots.curve_limits(curves, logy=False)
+    assert y0 == pytest.approx(0.5 - 0.075) and y1 == pytest.approx(2.0 + 0.075)
+    (x0, x1), (y0, y1) = optim_plots.curve_limits({"e": (np.array([]), np.array([]))}, logy=False)
+    assert (x0, x1, y0, y1) == pytest.approx((0.0, 1.0, -0.05, 1.05))
+
+
+def _blobs(n=30):
+    g = torch.Generator().manual_seed(0)
+    x = torch.cat([torch.randn(n // 2, 2, generator=g) - 2, torch.randn(n - n // 2, 2, generator=g) + 2])
+    y = torch.cat([torch.zeros(n // 2, dtype=torch.long), torch.ones(n - n // 2, dtype=torch.long)])
+    return x, y
+
+
+def _mlp():
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
+
+
+def test_history_plot_has_labelled_loss_and_accuracy_panels():
+    x, y = _blobs(n=30)
+    h = train.fit(_mlp(), (x, y), epochs=2, val=(x, y), progress=True)
+    fig = optim_plots.plot_history(h)
+    axes = fig.get_axes()
+    assert [a.get_xlabel() for a in axes] == ["epoch", "epoch"]
+    assert [a.get_ylabel() for a in axes] == ["loss", "accuracy"]
+    assert len(axes[0].lines) == 2  # train and validation
+    np.testing.assert_allclose(axes[0].lines[0].get_ydata(), h.loss)
+    np.testing.assert_allclose(axes[0].lines[1].get_xdata(), [1, 2])
+
+
+def test_live_plot_runs_outside_a_notebook_and_follows_fit():
+    x, y = _blobs(n=30)
+    live = optim_plots.LiveHistoryPlot()
+    assert live.handle is None  # no IPython here: nothing displayed, the figure is still kept
+    seen = []
+    h = train.fit(_mlp(), (x, y), epochs=2, progress=False, on_epoch=lambda hist: (live(hist), seen.append(hist.epochs)))
+    assert h.epochs == 2 and seen == [1, 2]
+    ax_loss, ax_acc = live.axes
+    np.testing.assert_allclose(live.lines[0]["train"].get_ydata(), h.loss)
+    assert not live.lines[0]["validation"].get_visible()  # no val given: not drawn, not in the legend
+    assert [t.get_text() for t in ax_loss.get_legend().get_texts()] == ["train"]
+    assert ax_loss.get_xlabel() == "epoch" and ax_acc.get_ylabel() == "accuracy"
+    with pytest.raises(TypeError, match="on_epoch"):
+        train.fit(_mlp(), (x, y), epochs=1, progress=False, on_epoch=True)
+
+
+def test_train_draws_nothing():
+    # the import cycle train -> plots -> visualize -> train is gone: train never loads matplotlib
+    import subprocess
+    import sys
+
+    code = "import sys, course_lib.train; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
