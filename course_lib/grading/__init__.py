@@ -39,7 +39,17 @@ __all__ = [
 
 
 class CheckFailed(AssertionError):
-    """A learner's answer is wrong; the message says how, and gives a hint."""
+    """A learner's answer is wrong; the message says how, and gives a hint.
+
+    IPython shows ``_render_traceback_()`` instead of a traceback: one red block with the
+    message (expected, got, hint), no frames inside course_lib. The cell still fails, so
+    nbgrader and nbval count it as an error; a bug inside the learner's own function is
+    reported by the check with its line ("In your code, line N").
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        lines = [f"{type(self).__name__}:"] + str(self).splitlines()
+        return [f"\x1b[1;31m{line}\x1b[0m" for line in lines]
 
 
 class ForbiddenCall(CheckFailed):
