@@ -222,7 +222,7 @@ def predict_proba(model: nn.Module, images: Any, batch_size: int = 64) -> np.nda
 
 
 def prediction_view(image: np.ndarray, target: np.ndarray, probs: np.ndarray, threshold: float = 0.0) -> dict:
-    """What the scene viewer shows for one scene; never raises (a message instead).
+    """What the scene viewer shows for one scene, or a message for an impossible threshold.
 
     ``image`` (3, H, W) in [0, 1], ``target`` (H, W) class ids, ``probs`` (K, H, W) class
     probabilities, ``threshold`` in [0, 1]. A pixel gets its most probable class when that
@@ -230,13 +230,22 @@ def prediction_view(image: np.ndarray, target: np.ndarray, probs: np.ndarray, th
     "message", "rgb" (H, W, 3), "target", "pred" (H, W, -1 = unsure), "errors" (H, W: 0 right,
     1 wrong, 2 unsure), "coverage" (fraction of pixels decided), "accuracy" (on the decided
     pixels), "iou" (per class, on this scene, unsure pixels counted as wrong)}``.
-    Introduced in 05_semantic_segmentation.
+    An impossible ``threshold`` (the slider's value) gives ``ok=False`` and a message;
+    arrays that do not fit together are a programming error and raise ValueError/TypeError
+    naming the argument. Introduced in 05_semantic_segmentation.
     """
+    probs = _checks.real_array(probs, "probs")
+    _checks.ndim(probs, "probs", 3, "(K, H, W)", "prediction_view")
+    k = probs.shape[0]
+    target = _class_map(target, "target", k, probs.shape[1:], "probs without the class axis (H, W)")
+    image = _checks.real_array(image, "image")
+    if image.shape[1:] != probs.shape[1:] or image.ndim != 3:
+        raise ValueError(f"prediction_view: image must have shape (C, H, W) with (H, W) = {probs.shape[1:]} "
+                         f"as probs, got {image.shape}.")
     try:
         threshold = _checks.number(threshold, "threshold", 0.0, 1.0)
     except (TypeError, ValueError) as err:
         return {"ok": False, "message": f"Impossible setting: {err}"}
-    k = probs.shape[0]
     best = probs.argmax(axis=0)
     sure = probs.max(axis=0) >= threshold
     pred = np.where(sure, best, -1)

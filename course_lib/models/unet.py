@@ -18,14 +18,19 @@ Introduced in 05_semantic_segmentation.
 """
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
+from pathlib import Path
 
 import torch
 import torch.nn as nn
 
 from course_lib import _checks
 
-__all__ = ["double_conv", "center_crop", "unet_output_size", "Down", "Up", "UNet"]
+__all__ = ["double_conv", "center_crop", "unet_output_size", "Down", "Up", "UNet", "UNET_CHECKPOINT",
+           "load_unets"]
+
+UNET_CHECKPOINT = Path(__file__).resolve().parents[2] / "data" / "unet_scenes.pt"
 
 _PADDING = {"same": 1, "valid": 0}
 
@@ -183,3 +188,21 @@ class UNet(nn.Module):
         for k in range(1, self.depth + 1):
             h = getattr(self, f"up{k}")(h, skips.pop())
         return self.head(h)
+
+
+def load_unets(path: str | os.PathLike = UNET_CHECKPOINT) -> tuple[dict[str, UNet], dict]:
+    """Load the file written by ``data/train_segmentation.py``: ({name: UNet in eval mode}, meta).
+
+    The file holds float16 state dicts (``models.save_models``) under the names "skip" and
+    "no_skip" and, in ``meta["arch"]``, the constructor's arguments; each model is rebuilt
+    with them (``skip`` from its name) and its weights converted back to float32. Every
+    model maps (N, 3, 64, 64) -> (N, 5, 64, 64). Introduced in 05_semantic_segmentation.
+    """
+    ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    arch = ckpt["meta"]["arch"]
+    nets = {}
+    for name, state in ckpt["state"].items():
+        model = UNet(skip=(name == "skip"), **arch)
+        model.load_state_dict({k: (v.float() if v.is_floating_point() else v) for k, v in state.items()})
+        nets[name] = model.eval()
+    return nets, ckpt["meta"]
