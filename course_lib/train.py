@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from course_lib._checks import integer
+from course_lib._checks import boolean, choice, integer, module, number, tensor, torch_device
 
 __all__ = ["History", "fit", "evaluate", "history_curves", "CURVE_METRICS"]
 
@@ -50,6 +50,7 @@ class History:
         return len(self.loss)
 
 
+
 # --- inputs ------------------------------------------------------------------------------
 
 def _model_dtype(model: nn.Module) -> torch.dtype:
@@ -60,13 +61,12 @@ def _model_dtype(model: nn.Module) -> torch.dtype:
 
 
 def _as_tensors(data: Any, what: str, dtype: torch.dtype) -> tuple[Tensor, Tensor]:
+    """``data = (x, y)`` checked (numpy arrays or tensors, x finite, same length, not empty)
+    as tensors, floats in the model's ``dtype``."""
     if not isinstance(data, (tuple, list)) or len(data) != 2:
-        raise ValueError(f"{what} must be a pair (x, y) of arrays or tensors, got {type(data).__name__}"
-                         f"{f' of length {len(data)}' if isinstance(data, (tuple, list)) else ''}.")
-    x, y = (torch.as_tensor(np.asarray(a)) if isinstance(a, (np.ndarray, list)) else a for a in data)
-    if not isinstance(x, Tensor) or not isinstance(y, Tensor):
-        raise ValueError(f"{what}: x and y must be numpy arrays or torch tensors, "
-                         f"got {type(data[0]).__name__} and {type(data[1]).__name__}.")
+        raise TypeError(f"{what} must be a pair (x, y) of arrays or tensors, got {type(data).__name__}"
+                        f"{f' of length {len(data)}' if isinstance(data, (tuple, list)) else ''}.")
+    x, y = tensor(data[0], f"{what}: x"), tensor(data[1], f"{what}: y", finite=False)
     if x.ndim == 0 or y.ndim == 0:
         raise ValueError(f"{what}: x and y need a first (sample) dimension, got shapes "
                          f"{tuple(x.shape)} and {tuple(y.shape)}.")
@@ -75,8 +75,6 @@ def _as_tensors(data: Any, what: str, dtype: torch.dtype) -> tuple[Tensor, Tenso
     if len(x) == 0:
         raise ValueError(f"{what} is empty (0 samples); give at least one sample.")
     if x.is_floating_point():
-        if not torch.isfinite(x).all():
-            raise ValueError(f"{what}: x contains NaN or infinite values; clean the data first.")
         x = x.to(dtype)
     if y.is_floating_point():
         y = y.to(dtype)
@@ -109,8 +107,7 @@ def evaluating(model: nn.Module):
     """``with evaluating(model):`` runs the block in eval mode without gradients, then puts
     the model back in the train/eval mode it had, even if the block raises.
     Introduced in 01_optimizers_and_training."""
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
+    module(model, "model")
     was_training = model.training
     model.eval()
     try:
@@ -121,20 +118,24 @@ def evaluating(model: nn.Module):
 
 
 def evaluate(model: nn.Module, x: Any, y: Any, loss_fn: Callable = nn.CrossEntropyLoss(),
-             batch_size: int = 512) -> tuple[float, float]:
+             batch_size: int = 512, device: str | torch.device | None = None) -> tuple[float, float]:
     """Mean loss and accuracy of ``model`` on (x, y), in eval mode and without gradients.
 
     ``x``: (N, ...) floats, ``y``: (N,) int64 class labels (or float targets for BCE).
     Returns ``(loss, accuracy)`` with accuracy in [0, 1] (NaN for regression losses).
-    The model's train/eval mode is restored afterwards. Introduced in
-    01_optimizers_and_training.
+    The model's train/eval mode is restored afterwards. ``device`` (default
+    ``course_lib.device()``: CUDA when available, ``COURSE_DEVICE`` overrides) is where the
+    model is moved and each batch is computed. Introduced in 01_optimizers_and_training.
     """
+    module(model, "model")
     batch_size = integer(batch_size, "batch_size", 1)
+    dev = torch_device(device)
     x, y = _as_tensors((x, y), "evaluate's data", _model_dtype(model))
+    model.to(dev)
     total_loss, correct = 0.0, 0.0
     with evaluating(model):
         for i in range(0, len(x), batch_size):
-            xb, yb = x[i:i + batch_size], y[i:i + batch_size]
+            xb, yb = x[i:i + batch_size].to(dev), y[i:i + batch_size].to(dev)
             out = model(xb)
             total_loss += float(loss_fn(out, yb)) * len(xb)
             correct += _correct(out, yb, loss_fn)
@@ -144,7 +145,7 @@ def evaluate(model: nn.Module, x: Any, y: Any, loss_fn: Callable = nn.CrossEntro
 def fit(model: nn.Module, train: tuple, *, epochs: int, optimizer: torch.optim.Optimizer | None = None,
         loss_fn: Callable = nn.CrossEntropyLoss(), batch_size: int = 64, val: tuple | None = None,
         progress: bool = True, on_epoch: Callable[[History], None] | None = None, seed: int = 0,
-        scheduler: Any | None = None) -> History:
+        scheduler: Any | None = None, device: str | torch.device | None = None) -> History:
     """Train ``model`` with mini-batch gradient descent on ``train = (x, y)`` for ``epochs``.
 
     ``x``: (N, ...) float array/tensor, ``y``: (N,) int64 labels (or float targets for
@@ -156,15 +157,16 @@ def fit(model: nn.Module, train: tuple, *, epochs: int, optimizer: torch.optim.O
     evaluated after every epoch. ``progress`` shows a tqdm bar; ``on_epoch`` (a callable, e.g.
     ``course_lib.plots.optim.LiveHistoryPlot()``) is called with the History after each
     epoch. If the loss becomes NaN/inf, training stops early with a warning. Learner errors
-    (mismatched lengths, NaN inputs, non-positive epochs) raise ValueError. Introduced in
-    01_optimizers_and_training.
+    (mismatched lengths, NaN inputs, non-positive epochs) raise ValueError, the wrong kind of
+    value (a float for epochs, a list for x) TypeError. ``device`` (default
+    ``course_lib.device()``: CUDA when available, ``COURSE_DEVICE`` overrides) is where the
+    model is moved and each batch is computed. Introduced in 01_optimizers_and_training.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
+    module(model, "model")
     epochs = integer(epochs, "epochs", 1)
     batch_size = integer(batch_size, "batch_size", 1)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
+    seed, progress = integer(seed, "seed"), boolean(progress, "progress")
+    dev = torch_device(device)
     if on_epoch is not None and not callable(on_epoch):
         raise TypeError(f"on_epoch must be a function called with the History after each epoch "
                         f"(e.g. course_lib.plots.optim.LiveHistoryPlot()), got {on_epoch!r}.")
@@ -172,6 +174,7 @@ def fit(model: nn.Module, train: tuple, *, epochs: int, optimizer: torch.optim.O
     x, y = _as_tensors(train, "train", dtype)
     if val is not None:
         x_val, y_val = _as_tensors(val, "val", dtype)
+    model.to(dev)
     if optimizer is None:
         optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     from tqdm.auto import tqdm
@@ -189,7 +192,7 @@ def fit(model: nn.Module, train: tuple, *, epochs: int, optimizer: torch.optim.O
             total_loss, correct, diverged = 0.0, 0.0, False
             for i in range(0, n, batch_size):
                 idx = order[i:i + batch_size]
-                xb, yb = x[idx], y[idx]
+                xb, yb = x[idx].to(dev), y[idx].to(dev)
                 optimizer.zero_grad()
                 out = model(xb)
                 if epoch == 0 and i == 0:
@@ -213,7 +216,7 @@ def fit(model: nn.Module, train: tuple, *, epochs: int, optimizer: torch.optim.O
             history.acc.append(correct / n)
             history.lr.append(float(optimizer.param_groups[0]["lr"]))
             if val is not None:
-                vl, va = evaluate(model, x_val, y_val, loss_fn)
+                vl, va = evaluate(model, x_val, y_val, loss_fn, device=dev)
                 history.val_loss.append(vl)
                 history.val_acc.append(va)
             if scheduler is not None:
@@ -243,10 +246,8 @@ def history_curves(histories: dict[str, History], metric: str = "loss per step",
     Returns {name: (x (T,), y (T,))}; x counts steps (per-step metric) or epochs (from 1).
     Introduced in 01_optimizers_and_training.
     """
-    if metric not in CURVE_METRICS:
-        raise ValueError(f"metric must be one of {CURVE_METRICS}, got {metric!r}.")
-    if not 0.0 <= smoothing < 1.0:
-        raise ValueError(f"smoothing must be in [0, 1), got {smoothing!r}.")
+    choice(metric, "metric", CURVE_METRICS)
+    smoothing = number(smoothing, "smoothing", 0.0, 1.0, high_open=True)
     attr = {"loss per step": "step_loss", "loss per epoch": "loss",
             "validation loss per epoch": "val_loss", "validation accuracy per epoch": "val_acc"}[metric]
     out = {}

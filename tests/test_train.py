@@ -113,17 +113,19 @@ def test_divergence_stops_with_warning():
 
 
 @pytest.mark.parametrize(
-    "kwargs, match",
+    "kwargs, error, match",
     [
-        (dict(epochs=0), "epochs"),
-        (dict(epochs=2.5), "epochs"),
-        (dict(epochs=1, batch_size=0), "batch_size"),
-        (dict(epochs=1, seed=-1), "seed"),
+        (dict(epochs=0), ValueError, "epochs"),
+        (dict(epochs=2.5), TypeError, "epochs"),
+        (dict(epochs=1, batch_size=0), ValueError, "batch_size"),
+        (dict(epochs=1, seed=-1), ValueError, "seed"),
+        (dict(epochs=1, device="tpu"), ValueError, "device"),
+        (dict(epochs=1, device=0), TypeError, "device"),
     ],
 )
-def test_bad_arguments_raise_valueerror(kwargs, match):
+def test_bad_arguments_raise_the_contract_type(kwargs, error, match):
     x, y = _blobs(n=20)
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(error, match=match):
         train.fit(_mlp(), (x, y), progress=False, **kwargs)
 
 
@@ -135,8 +137,14 @@ def test_bad_data_raise_valueerror():
     bad[0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         train.fit(_mlp(), (bad, y), epochs=1, progress=False)
-    with pytest.raises(ValueError, match="pair"):
+    with pytest.raises(TypeError, match="pair"):
         train.fit(_mlp(), x, epochs=1, progress=False)
+    with pytest.raises(TypeError, match="list"):
+        train.fit(_mlp(), (x.tolist(), y), epochs=1, progress=False)
+    inf = x.copy()
+    inf[1, 1] = np.inf
+    with pytest.raises(ValueError, match="infinite"):
+        train.fit(_mlp(), (inf, y), epochs=1, progress=False)
     with pytest.raises(ValueError, match="empty"):
         train.fit(_mlp(), (x[:0], y[:0]), epochs=1, progress=False)
     with pytest.raises(ValueError, match="labels must be in 0..2"):
@@ -160,3 +168,79 @@ def test_evaluating_restores_train_mode_even_when_the_block_raises():
     with train.evaluating(model):
         pass
     assert not model.training
+
+
+# --- the device: course_lib.device() by default, COURSE_DEVICE overrides -----------------------
+
+class _DeviceSpy(nn.Module):
+    """A linear layer that records where it is moved (``.to``) and the device of every batch."""
+
+    def __init__(self, d=4, classes=3):
+        super().__init__()
+        self.lin = nn.Linear(d, classes)
+        self.moved_to: list = []
+        self.seen: list[torch.device] = []
+
+    def to(self, *args, **kwargs):
+        self.moved_to.append(args[0] if args else kwargs.get("device"))
+        return super().to(*args, **kwargs)
+
+    def forward(self, x):
+        self.seen.append(x.device)
+        return self.lin(x)
+
+
+def _record_tensor_moves(monkeypatch) -> list:
+    """Patch ``Tensor.to`` to record every device a tensor is sent to (the machine has no GPU,
+    so a batch's own .device cannot tell 'moved to the CPU' from 'never moved')."""
+    moves, real_to = [], torch.Tensor.to
+
+    def to(self, *args, **kwargs):
+        target = args[0] if args else kwargs.get("device")
+        if isinstance(target, torch.device):
+            moves.append((target, tuple(self.shape), self.dtype))
+        return real_to(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "to", to)
+    return moves
+
+
+def test_fit_and_evaluate_move_the_model_and_every_batch_to_the_device(monkeypatch):
+    import course_lib
+
+    monkeypatch.setenv("COURSE_DEVICE", "cpu")
+    cpu = torch.device("cpu")
+    assert course_lib.device() == cpu
+    x, y = _blobs(n=40)
+    spy = _DeviceSpy()
+    moves = _record_tensor_moves(monkeypatch)
+    train.fit(spy, (x, y), epochs=2, batch_size=16, val=(x[:8], y[:8]), progress=False)
+    # the model once per fit and once per validation pass; each epoch x and y of 3 batches, then 1 val batch
+    assert spy.moved_to == [cpu] * 3
+    assert {device for device, _, _ in moves} == {cpu}
+    assert _batch_moves(moves) == ([16, 16, 8, 8] * 2, [16, 16, 8, 8] * 2)  # 3 train batches, then val
+    assert len(spy.seen) == 2 * 3 + 2 and set(spy.seen) == {cpu}
+    spy.moved_to.clear()
+    moves.clear()
+    train.evaluate(spy, torch.from_numpy(x), torch.from_numpy(y), batch_size=16, device="cpu")
+    assert spy.moved_to == [cpu] and _batch_moves(moves) == ([16, 16, 8], [16, 16, 8])
+
+
+def _batch_moves(moves) -> tuple[list[int], list[int]]:
+    """Sizes of the x batches (float (B, 4)) and y batches (int64 (B,)) sent to a device, in order
+    (the model's own parameters, e.g. the (3, 4) weight, are left out)."""
+    xs = [shape[0] for _, shape, dtype in moves if dtype == torch.float32 and len(shape) == 2 and shape[0] != 3]
+    ys = [shape[0] for _, shape, dtype in moves if dtype == torch.int64 and len(shape) == 1]
+    return xs, ys
+
+
+def test_fit_refuses_a_device_it_cannot_use(monkeypatch):
+    x, y = _blobs(n=20)
+    monkeypatch.setenv("COURSE_DEVICE", "tpu")
+    with pytest.raises(ValueError, match="COURSE_DEVICE must be 'cpu' or 'cuda'"):
+        train.fit(_mlp(), (x, y), epochs=1, progress=False)
+    with pytest.raises(ValueError, match="COURSE_DEVICE"):
+        train.evaluate(_mlp(), x, y)
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="no GPU"):
+            train.fit(_mlp(), (x, y), epochs=1, progress=False, device="cuda")
