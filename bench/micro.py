@@ -129,7 +129,20 @@ FACTORIES: dict[str, Callable[[Any], Any]] = {
     "optimizer_comparison": lambda module: module.optimizer_comparison(_histories()),
     "filter_viewer": lambda module: (lambda m, x, _: module.filter_viewer(m, x[0]))(*_ch03()),
     "activation_viewer": lambda module: module.activation_viewer(*_ch03()),
+    "gate_explorer": lambda module: module.gate_explorer(_ch06()[0], "alexander"),
+    "temperature_sampler": lambda module: module.temperature_sampler(*_ch06()),
 }
+
+
+def _ch06() -> tuple:
+    """A CharLSTM of the size 06_sequence_models trains (128 units; seeded, untrained: a
+    callback does the same work whatever the weights) and the census first names."""
+    import torch
+
+    from course_lib import char_lm, data
+
+    torch.manual_seed(0)
+    return char_lm.CharLSTM(hidden=128), data.census_first_names()
 
 
 def _controls(widget) -> list:
