@@ -18,6 +18,7 @@ import torch
 from course_lib._checks import (
     beta as _beta, boolean, choice, generator, integer as _integer, number, positive as _positive, real_array, same_shape,
 )
+from course_lib.train import History
 
 __all__ = [
     "gradient_descent_1d", "ewma",
@@ -25,6 +26,7 @@ __all__ = [
     "lr_inverse_time", "lr_exponential", "lr_inverse_sqrt", "lr_staircase",
     "grid_points", "random_points", "sample_log_uniform", "sample_beta",
     "Surface", "SURFACES", "surface_grid", "Trajectory", "optimizer_trajectory",
+    "history_curves", "CURVE_METRICS",
 ]
 
 Array = Any  # numpy array or torch tensor
@@ -353,3 +355,31 @@ def optimizer_trajectory(surface: str, rule: str, lr: float, steps: int, beta: f
         points.append(w)
     pts = np.array(points)
     return Trajectory(pts, s.loss(pts), diverged)
+
+
+# --- comparing training runs (train.History) ---------------------------------------------
+
+CURVE_METRICS = ("loss per step", "loss per epoch", "validation loss per epoch", "validation accuracy per epoch")
+
+
+def history_curves(histories: dict[str, History], metric: str = "loss per step",
+                   smoothing: float = 0.0) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """x and y arrays of one metric for several runs, to draw them on one plot.
+
+    ``metric`` is one of CURVE_METRICS; ``smoothing`` in [0, 1) is the beta of a
+    bias-corrected exponentially weighted average applied to the curve (0 = raw).
+    Returns {name: (x (T,), y (T,))}; x counts steps (per-step metric) or epochs (from 1).
+    Introduced in 01_optimizers_and_training.
+    """
+    choice(metric, "metric", CURVE_METRICS)
+    smoothing = number(smoothing, "smoothing", 0.0, 1.0, high_open=True)
+    attr = {"loss per step": "step_loss", "loss per epoch": "loss",
+            "validation loss per epoch": "val_loss", "validation accuracy per epoch": "val_acc"}[metric]
+    out = {}
+    for name, h in histories.items():
+        y = np.asarray(getattr(h, attr), dtype=np.float64)
+        if smoothing > 0 and y.size:
+            y = ewma(y, smoothing, bias_correction=True)
+        x = np.arange(len(y)) if attr == "step_loss" else np.arange(1, len(y) + 1)
+        out[name] = (x, y)
+    return out

@@ -20,9 +20,9 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from course_lib._checks import boolean, choice, integer, module, number, tensor, torch_device
+from course_lib._checks import boolean, integer, module, tensor, torch_device
 
-__all__ = ["History", "fit", "evaluate", "history_curves", "CURVE_METRICS"]
+__all__ = ["History", "fit", "evaluate"]
 
 
 @dataclass
@@ -230,33 +230,3 @@ def fit(model: nn.Module, train: tuple, *, epochs: int, optimizer: torch.optim.O
     bar.close()
     history.seconds = time.perf_counter() - start
     return history
-
-
-# --- comparing runs ------------------------------------------------------------------------
-
-CURVE_METRICS = ("loss per step", "loss per epoch", "validation loss per epoch", "validation accuracy per epoch")
-
-
-def history_curves(histories: dict[str, History], metric: str = "loss per step",
-                   smoothing: float = 0.0) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """x and y arrays of one metric for several runs, to draw them on one plot.
-
-    ``metric`` is one of CURVE_METRICS; ``smoothing`` in [0, 1) is the beta of a
-    bias-corrected exponentially weighted average applied to the curve (0 = raw).
-    Returns {name: (x (T,), y (T,))}; x counts steps (per-step metric) or epochs (from 1).
-    Introduced in 01_optimizers_and_training.
-    """
-    choice(metric, "metric", CURVE_METRICS)
-    smoothing = number(smoothing, "smoothing", 0.0, 1.0, high_open=True)
-    attr = {"loss per step": "step_loss", "loss per epoch": "loss",
-            "validation loss per epoch": "val_loss", "validation accuracy per epoch": "val_acc"}[metric]
-    out = {}
-    for name, h in histories.items():
-        y = np.asarray(getattr(h, attr), dtype=np.float64)
-        if smoothing > 0 and y.size:
-            from course_lib.optim import ewma
-
-            y = ewma(y, smoothing, bias_correction=True)
-        x = np.arange(len(y)) if attr == "step_loss" else np.arange(1, len(y) + 1)
-        out[name] = (x, y)
-    return out

@@ -76,9 +76,9 @@ def test_comparison_widget_checkboxes_metric_and_smoothing():
 
 def test_history_curves_validates():
     with pytest.raises(ValueError, match="metric"):
-        train.history_curves(_histories(), "accuracy")
+        optim.history_curves(_histories(), "accuracy")
     with pytest.raises(ValueError, match="smoothing"):
-        train.history_curves(_histories(), smoothing=1.0)
+        optim.history_curves(_histories(), smoothing=1.0)
     with pytest.raises(ValueError, match="empty"):
         optim_widgets.optimizer_comparison({})
 

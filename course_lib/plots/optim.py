@@ -219,8 +219,8 @@ def curves_figure(names: list[str], xlim: tuple[float, float], ylim: tuple[float
 
 
 def comparison_figure(curves: dict, metric: str) -> tuple[Figure, dict]:
-    """:func:`curves_figure` for one metric of ``train.CURVE_METRICS`` whose axes fit every
-    run's raw ``curves`` ({name: (x, y)}, from ``train.history_curves``): log y for a loss
+    """:func:`curves_figure` for one metric of ``optim.CURVE_METRICS`` whose axes fit every
+    run's raw ``curves`` ({name: (x, y)}, from ``optim.history_curves``): log y for a loss
     that stays positive. Introduced in 01_optimizers_and_training."""
     logy = "loss" in metric and all((np.asarray(y) > 0).all() for _, y in curves.values() if len(y))
     xlim, ylim = curve_limits(curves, logy)

@@ -2,13 +2,13 @@
 comparison of stored training runs.
 
 The computation lives in ``course_lib.optim`` (``optimizer_trajectory``) and
-``course_lib.train`` (``history_curves``), the drawing in ``course_lib.plots.optim``.
+``course_lib.optim`` (``history_curves``), the drawing in ``course_lib.plots.optim``.
 """
 from __future__ import annotations
 
 import ipywidgets as W
 
-from course_lib import optim, train
+from course_lib import optim
 from course_lib.plots import optim as optim_plots
 from course_lib.widgets._base import FigureWidget, styled, timed
 
@@ -78,7 +78,7 @@ class OptimizerComparison(FigureWidget):
     """Explore stored training runs (one ``train.History`` per optimizer), no training here.
 
     Controls: ``w.show[name]`` (Checkbox per run), ``w.metric`` (Dropdown over
-    ``train.CURVE_METRICS``), ``w.smoothing`` (EWMA beta, bias-corrected). Shows
+    ``optim.CURVE_METRICS``), ``w.smoothing`` (EWMA beta, bias-corrected). Shows
     ``w.message`` and ``w.image``; state ``w.curves`` {name: (x, y)} as drawn,
     ``w.render_ms`` the last callback's duration in milliseconds. The axes of each metric
     are fixed (they fit every run's raw values, ``plots.optim.curve_limits``), so only the
@@ -92,12 +92,12 @@ class OptimizerComparison(FigureWidget):
         self.histories = dict(histories)
         self.show = {n: W.Checkbox(value=True, description=n, indent=False, layout=W.Layout(width="140px"))
                      for n in self.histories}
-        self.metric = W.Dropdown(options=list(train.CURVE_METRICS), value=metric, description="metric")
+        self.metric = W.Dropdown(options=list(optim.CURVE_METRICS), value=metric, description="metric")
         self.smoothing = W.FloatSlider(value=smoothing, min=0.0, max=0.98, step=0.02, description="smoothing")
         self.curves: dict = {}
         # every metric's figure (axes fitted to the raw curves) is built now, not inside a callback
-        self._figures = {m: optim_plots.comparison_figure(train.history_curves(self.histories, m, 0.0), m)
-                         for m in train.CURVE_METRICS}
+        self._figures = {m: optim_plots.comparison_figure(optim.history_curves(self.histories, m, 0.0), m)
+                         for m in optim.CURVE_METRICS}
         for c in (self.metric, self.smoothing, *self.show.values()):
             c.observe(self._update, names="value")
         self.children = [W.HBox(list(self.show.values())), W.HBox([self.metric, self.smoothing]),
@@ -107,7 +107,7 @@ class OptimizerComparison(FigureWidget):
     @timed
     def _update(self, change=None) -> None:
         chosen = {n: h for n, h in self.histories.items() if self.show[n].value}
-        self.curves = train.history_curves(chosen, self.metric.value, self.smoothing.value)
+        self.curves = optim.history_curves(chosen, self.metric.value, self.smoothing.value)
         self.figure, self.artists = self._figures[self.metric.value]
         optim_plots.draw_curves(self.artists, self.curves)
         self.show_figure()
