@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from course_lib.plots._figure import label_axes, widget_figure
+from course_lib.plots._figure import cache_background, label_axes, widget_figure
 from course_lib.scenes import CLASS_NAMES
 
 __all__ = ["CLASS_COLOURS", "show_scenes", "plot_pr_curves", "plot_anchors", "plot_yolo_grid",
@@ -35,7 +35,8 @@ def _image(ax, img: np.ndarray):
 
 def _box(ax, box, colour: str, **kw) -> Rectangle:
     x1, y1, x2, y2 = np.asarray(box, float)
-    return ax.add_patch(Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, ec=colour, lw=1.5, **kw))
+    kw.setdefault("lw", 1.5)
+    return ax.add_patch(Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, ec=colour, **kw))
 
 
 def show_scenes(images, boxes, labels, n: int = 8, cols: int = 4, title: str = "Generated scenes") -> Figure:
@@ -125,7 +126,7 @@ def iou_explorer_figure(size: int = 64) -> tuple[Figure, dict]:
     art = {"a": ax.add_patch(Rectangle((0, 0), 1, 1, fill=True, fc="tab:blue", alpha=0.25, ec="tab:blue", lw=2)),
            "b": ax.add_patch(Rectangle((0, 0), 1, 1, fill=True, fc="tab:orange", alpha=0.25, ec="tab:orange", lw=2)),
            "overlap": ax.add_patch(Rectangle((0, 0), 1, 1, fc="tab:red", alpha=0.6, hatch="//")),
-           "ax": ax}
+           "ax": ax, "fig": fig}
     ax.set_xlim(0, size)
     ax.set_ylim(size, 0)
     ax.set_aspect("equal")
@@ -141,6 +142,7 @@ def draw_iou_explorer(art: dict, state: dict) -> None:
         for k in ("a", "b", "overlap"):
             art[k].set_visible(False)
         art["ax"].set_title("impossible box")
+        cache_background(art["fig"], art, [art["a"], art["b"], art["overlap"], art["ax"].title])
         return
     for k in ("a", "b"):
         x1, y1, x2, y2 = state[f"box_{k}"]
@@ -151,6 +153,7 @@ def draw_iou_explorer(art: dict, state: dict) -> None:
     if ov is not None:
         art["overlap"].set_bounds(ov[0], ov[1], ov[2] - ov[0], ov[3] - ov[1])
     art["ax"].set_title(f"IoU = {state['intersection']:.0f} / {state['union']:.0f} = {state['iou']:.3f}")
+    cache_background(art["fig"], art, [art["a"], art["b"], art["overlap"], art["ax"].title])
 
 
 def _boxes_figure(title: str, n_boxes: int) -> tuple[Figure, dict]:
@@ -162,7 +165,16 @@ def _boxes_figure(title: str, n_boxes: int) -> tuple[Figure, dict]:
                      bbox=dict(fc="black", alpha=0.5, pad=0.5, lw=0)) for _ in range(n_boxes)]
     label_axes(ax, "x (pixels)", "y (pixels)", title)
     fig.tight_layout()
-    return fig, {"ax": ax, "image": im, "rects": rects, "texts": texts}
+    return fig, {"ax": ax, "fig": fig, "image": im, "rects": rects, "texts": texts, "shown": None}
+
+
+def _set_scene(art: dict, image, key) -> None:
+    """Show scene ``key``'s image. The axes (frame, ticks, labels) are drawn once and kept
+    (``cache_background``); a callback draws only the image, the boxes and the title."""
+    if art["shown"] != key:
+        art["image"].set_data(np.asarray(image).transpose(1, 2, 0))
+        art["shown"] = key
+    cache_background(art["fig"], art, [art["image"], *art["rects"], *art["texts"], art["ax"].title])
 
 
 def _show_boxes(art: dict, items: list) -> None:
@@ -184,10 +196,10 @@ def nms_figure() -> tuple[Figure, dict]:
     return _boxes_figure("Non-max suppression", 2 * MAX_BOXES)
 
 
-def draw_nms(art: dict, image, boxes, scores, labels, state: dict) -> None:
-    """Kept boxes solid in their class colour with the score, suppressed ones dotted grey.
-    Introduced in 04_object_detection."""
-    art["image"].set_data(np.asarray(image).transpose(1, 2, 0))
+def draw_nms(art: dict, image, boxes, scores, labels, state: dict, key=None) -> None:
+    """Kept boxes solid in their class colour with the score, suppressed ones dotted grey;
+    ``key`` names the scene shown. Introduced in 04_object_detection."""
+    _set_scene(art, image, key)
     if "message" in state:
         _show_boxes(art, [])
         art["ax"].set_title("no box to show")
@@ -204,10 +216,11 @@ def viewer_figure() -> tuple[Figure, dict]:
     return _boxes_figure("Predictions vs ground truth", MAX_BOXES)
 
 
-def draw_viewer(art: dict, image, state: dict) -> None:
+def draw_viewer(art: dict, image, state: dict, key=None) -> None:
     """Ground truth white (dashed when missed), true positives in their class colour, false
-    positives red, each prediction with its class and score. Introduced in 04_object_detection."""
-    art["image"].set_data(np.asarray(image).transpose(1, 2, 0))
+    positives red, each prediction with its class and score; ``key`` names the scene shown.
+    Introduced in 04_object_detection."""
+    _set_scene(art, image, key)
     if "message" in state:
         _show_boxes(art, [])
         art["ax"].set_title("nothing to show")

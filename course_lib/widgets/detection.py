@@ -101,7 +101,8 @@ class NMSExplorer(FigureWidget):
             self.say(f"{len(st['candidates'])} boxes score above {self.score.value:.2f}",
                      (f"{len(st['kept'])} kept", "ok"), f"{len(st['suppressed'])} suppressed (IoU with a "
                      f"better box of their class > {self.iou.value:.2f})")
-        det_plots.draw_nms(self.artists, self.images[i], self.boxes[i], self.scores[i], self.labels[i], self.state)
+        det_plots.draw_nms(self.artists, self.images[i], self.boxes[i], self.scores[i], self.labels[i], self.state,
+                           key=i)
         self.show_figure()
 
 
@@ -143,7 +144,7 @@ class DetectionViewer(FigureWidget):
             self.say(f"{len(st['gt_boxes'])} objects", (f"{int(st['tp'].sum())} found", "ok"),
                      (f"{int((~st['tp']).sum())} false positives", "warning" if (~st["tp"]).any() else "plain"),
                      f"{int((~st['found']).sum())} missed")
-        det_plots.draw_viewer(self.artists, self.images[i], self.state)
+        det_plots.draw_viewer(self.artists, self.images[i], self.state, key=i)
         self.show_figure()
 
 
