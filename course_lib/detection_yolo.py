@@ -19,7 +19,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from course_lib._checks import fraction, integer, real_array
+from course_lib._checks import fraction, integer, module, real_array
 from course_lib.detection_boxes import check_boxes, iou, non_max_suppression_per_class
 
 __all__ = [
@@ -221,6 +221,8 @@ def raw_detections(model: TinyYOLO, images) -> tuple[np.ndarray, np.ndarray, np.
     """Every slot's box before any threshold or NMS: ``images`` (N, 3, H, W) ->
     boxes (N, S*S*B, 4), scores (N, S*S*B), labels (N, S*S*B), numpy. Introduced in
     04_object_detection."""
+    if not isinstance(module(model, "model"), TinyYOLO):
+        raise TypeError(f"model must be a TinyYOLO, got {type(model).__name__}.")
     x = torch.as_tensor(real_array(images, "images", dtype=np.float32))
     if x.ndim != 4 or x.shape[1] != 3:
         raise ValueError(f"images must have shape (N, 3, H, W), got {tuple(x.shape)}.")
@@ -241,6 +243,8 @@ def detect(model: TinyYOLO, images, score_threshold: float = 0.01, iou_threshold
     Returns a list of N tuples ``(boxes (K, 4), scores (K,), labels (K,))`` in decreasing
     score order. Introduced in 04_object_detection.
     """
+    if not isinstance(module(model, "model"), TinyYOLO):
+        raise TypeError(f"model must be a TinyYOLO, got {type(model).__name__}.")
     thr = fraction(score_threshold, "score_threshold", allow_zero=True)
     fraction(iou_threshold, "iou_threshold", allow_zero=True)
     boxes, scores, labels = raw_detections(model, images)
@@ -256,6 +260,8 @@ def detect(model: TinyYOLO, images, score_threshold: float = 0.01, iou_threshold
 def save_tiny_yolo(model: TinyYOLO, path, meta: dict | None = None) -> None:
     """Save the weights as float16 with the model's settings and ``meta`` (numbers measured
     by the training script). Introduced in 04_object_detection."""
+    if not isinstance(module(model, "model"), TinyYOLO):
+        raise TypeError(f"model must be a TinyYOLO, got {type(model).__name__}.")
     state = {k: (v.half() if v.is_floating_point() else v) for k, v in model.state_dict().items()}
     config = dict(num_boxes=model.num_boxes, num_classes=model.num_classes, width=model.head.in_channels // 8)
     torch.save({"config": config, "state_dict": state, "meta": dict(meta or {})}, path)
