@@ -198,13 +198,14 @@ def _wait_run_all(page, deadline: float) -> None:
                 f"{page.evaluate(_PROMPTS)}", pytrace=False)
 
 
-def _shutdown_kernels(url: str, token: str) -> None:
-    """Shut down every kernel of the server (the previous chapter's), so they do not pile up."""
-    with urllib.request.urlopen(f"{url}/api/kernels?token={token}", timeout=10) as r:
-        kernels = json.load(r)
-    for k in kernels:
-        req = urllib.request.Request(f"{url}/api/kernels/{k['id']}?token={token}", method="DELETE")
-        urllib.request.urlopen(req, timeout=30).close()
+def _shutdown_sessions(url: str, token: str) -> None:
+    """End every session of the server and its kernel (the chapter just checked), so kernels
+    do not pile up."""
+    with urllib.request.urlopen(f"{url}/api/sessions?token={token}", timeout=10) as r:
+        sessions = json.load(r)
+    for sess in sessions:
+        req = urllib.request.Request(f"{url}/api/sessions/{sess['id']}?token={token}", method="DELETE")
+        urllib.request.urlopen(req, timeout=60).close()
 
 
 class Lab:
@@ -278,7 +279,9 @@ def run_widget_check(lab: Lab, chapter: Chapter) -> dict:
     """Open ``chapter.notebook``, run all, press ArrowRight on its slider; return findings."""
     context, page = lab.new_page()
     try:
-        page.goto(f"{lab.url}/lab/tree/{chapter.notebook}?token={lab.token}")
+        # a workspace of its own, so JupyterLab does not reopen the previous chapter's notebook
+        workspace = chapter.shot.replace("_", "-")
+        page.goto(f"{lab.url}/lab/workspaces/{workspace}/tree/{chapter.notebook}?reset&token={lab.token}")
         _run_all(page)
         page.wait_for_function(_FIND_WIDGET, arg=chapter.slider, timeout=60_000)
         widget = page.locator('[data-test="chapter-widget"]')
@@ -309,7 +312,7 @@ def run_widget_check(lab: Lab, chapter: Chapter) -> dict:
     finally:
         context.close()
         try:
-            _shutdown_kernels(lab.url, lab.token)
+            _shutdown_sessions(lab.url, lab.token)
         except OSError:  # the server is gone: the fixture reports it when it stops
             pass
     return {"readout": (readout_before, readout_after), "text": (before_text, after_text),
