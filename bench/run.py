@@ -36,6 +36,13 @@ import nbexec  # noqa: E402  (tests/offline/nbexec.py: the offline notebook runn
 METRIC_TARGETS: dict[str, tuple[str, float, str]] = {
     "01 digits MLP (Adam) test accuracy": (">=", 0.97, "syllabus 01: small MLP on digits, Adam"),
     "03 LeNet-5 digits test accuracy": (">=", 0.98, "syllabus 03: LeNet-5 on digits"),
+    "06 memory task: LSTM test accuracy at T=100": (">=", 0.95, "syllabus 06: LSTM on the long-range task, "
+                                                    "longest length (250 steps per model)"),
+    "06 memory task: GRU test accuracy at T=100": (">=", 0.95, "syllabus 06: GRU on the long-range task, longest length"),
+    "06 memory task: RNN test accuracy at T=100": ("<=", 0.30, "syllabus 06: vanilla RNN near chance (0.25) "
+                                                   "at the longest length, same budget"),
+    "06 char-LM validation bits per character": ("<=", 3.0, "06 target: char LSTM on census names, held-out "
+                                                 "bpc (unigram baseline 4.06, bigram 3.40, recorded beside it)"),
 }
 # Recorded metrics without a fixed target, each with the reason (a regex on the name). Any
 # other recorded metric that is in neither table fails: every number gets a target or a why.
