@@ -724,8 +724,6 @@ KNOWN_VIOLATIONS = {
     "visualize.layer_geometry: not a module -> TypeError": "TypeError, but the message does not name 'model'",
     "visualize.layer_mult_adds: not a module -> TypeError": "a string for the module is accepted silently",
     "visualize.format_summary: text for rows -> TypeError": "AttributeError from row.output_shape",
-    "widgets.cnn.activation_viewer: not a module -> TypeError": "AttributeError from model.named_modules",
-    "widgets.cnn.filter_viewer: not a module -> TypeError": "AttributeError from model.named_modules",
     "gradcheck.rel_error: shapes differ -> ValueError": "ValueError, but the message does not name a or b",
     "gradcheck.gradient_check: analytic of wrong shape -> ValueError": "the message names rel_error, not analytic",
 }

@@ -10,6 +10,7 @@ import ipywidgets as W
 import numpy as np
 
 from course_lib import visualize
+from course_lib._checks import module
 from course_lib.plots import cnn as cnn_plots
 from course_lib.widgets._base import FigureWidget, timed
 
@@ -26,7 +27,7 @@ class FilterViewer(FigureWidget):
     """
 
     def __init__(self, model, image: np.ndarray, layer: str | None = None):
-        names = visualize.conv_layers(model)
+        names = visualize.conv_layers(module(model, "model"))
         if not names:
             raise ValueError("model has no Conv2d layer to show.")
         image = np.asarray(image, dtype=np.float32)
@@ -75,6 +76,7 @@ class ActivationViewer(FigureWidget):
     """
 
     def __init__(self, model, images: np.ndarray, layers: list[str]):
+        module(model, "model")
         super().__init__(*cnn_plots.activation_viewer_figure())
         self.images = np.asarray(images, dtype=np.float32)
         self.acts = visualize.activations(model, self.images, list(layers))
