@@ -123,9 +123,23 @@ def _ch03() -> tuple:
     return vgg, images, visualize.conv_layers(vgg)[:4]
 
 
+def _ch04() -> tuple:
+    """The committed tiny YOLO of 04_object_detection (data/tiny_yolo.pt), 40 held-out scenes
+    (seed 4), its raw detections and its final detections, as the notebook builds its widgets."""
+    from course_lib import data, detection
+
+    model, _ = detection.load_tiny_yolo()
+    view = data.scenes(40, seed=4)
+    return view, detection.raw_detections(model, view.images), detection.detect(model, view.images)
+
+
 # Builders that need arguments: how the bench makes them (as the notebooks do), given the
 # builder's chapter module.
 FACTORIES: dict[str, Callable[[Any], Any]] = {
+    "nms_explorer": lambda module: (lambda v, raw, dets: module.nms_explorer(
+        v.images, raw, scene=1, score_threshold=0.05))(*_ch04()),
+    "detection_viewer": lambda module: (lambda v, raw, dets: module.detection_viewer(
+        v.images, dets, v.boxes, v.labels, scene=0, score_threshold=0.3))(*_ch04()),
     "optimizer_comparison": lambda module: module.optimizer_comparison(_histories()),
     "filter_viewer": lambda module: (lambda m, x, _: module.filter_viewer(m, x[0]))(*_ch03()),
     "activation_viewer": lambda module: module.activation_viewer(*_ch03()),
