@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import weakref
 from typing import Any, Sequence
 
 import numpy as np
@@ -25,7 +26,7 @@ import torch.nn.functional as F
 from threadpoolctl import ThreadpoolController
 
 from course_lib._checks import integer, module, positive, real_array
-from course_lib.gates import LSTM_GATES, lstm_forward, lstm_step_forward, lstm_weights_from_torch
+from course_lib.gates import LSTM_GATES, lstm_forward, lstm_step_unchecked, lstm_weights_from_torch
 
 __all__ = ["VOCAB", "encode_names", "ngram_bits_per_char", "CharLSTM", "bits_per_char",
            "train_char_lm", "temperature_probs", "sample_with_temperature", "sample_names",
@@ -163,9 +164,20 @@ def sample_with_temperature(logits: np.ndarray, temperature: float, rng: np.rand
         raise ValueError(f"logits must have 2 axes (N, V), got shape {p.shape}.")
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)), got {type(rng).__name__}.")
+    return _inverse_cdf(p, rng)
+
+
+def _inverse_cdf(p: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     u = rng.random(p.shape[0])[:, None]
     idx = (np.cumsum(p, axis=1) < u).sum(axis=1)
     return np.minimum(idx, p.shape[1] - 1).astype(np.int64)
+
+
+def _draw(logits: np.ndarray, temperature: float, rng: np.random.Generator) -> np.ndarray:
+    """:func:`sample_with_temperature` on checked, finite logits (the sampling loop's)."""
+    z = logits / temperature
+    z = np.exp(z - z.max(axis=1, keepdims=True))
+    return _inverse_cdf(z / z.sum(axis=1, keepdims=True), rng)
 
 
 _CONTROLLER: list = []
@@ -179,13 +191,25 @@ def _one_blas_thread() -> contextlib.AbstractContextManager:
     return _CONTROLLER[0].limit(limits=1, user_api="blas")
 
 
+_WEIGHTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _weights(model: nn.Module) -> tuple:
+    """The model's weights as float64 numpy arrays (embedding, LSTM ``(Wx, Wh, b)``, output
+    layer), converted once and reused until a parameter changes (torch counts in-place
+    changes in ``_version``: an optimizer step invalidates the copy)."""
     model = module(model, "model")
     if not isinstance(model, CharLSTM):
         raise TypeError(f"model must be a CharLSTM, got {type(model).__name__}.")
-    emb = model.embed.weight.detach().double().numpy()
-    wo, bo = (p.detach().double().numpy() for p in (model.out.weight, model.out.bias))
-    return emb, lstm_weights_from_torch(model.lstm), wo, bo
+    version = tuple(p._version for p in model.parameters())
+    cached = _WEIGHTS.get(model)
+    if cached is None or cached[0] != version:
+        with torch.no_grad():
+            emb = model.embed.weight.double().numpy()
+            wo, bo = model.out.weight.double().numpy(), model.out.bias.double().numpy()
+        cached = (version, (emb, lstm_weights_from_torch(model.lstm), wo, bo))
+        _WEIGHTS[model] = cached
+    return cached[1]
 
 
 def sample_names(model: nn.Module, n: int, temperature: float = 1.0, seed: int = 0,
@@ -204,8 +228,8 @@ def sample_names(model: nn.Module, n: int, temperature: float = 1.0, seed: int =
     out, done = [[] for _ in range(n)], np.zeros(n, dtype=bool)
     with _one_blas_thread():
         for _ in range(max_length):
-            h, c, _ = lstm_step_forward(emb[ids], h, c, Wx, Wh, b)
-            ids = sample_with_temperature(h @ wo.T + bo, temperature, rng)
+            h, c, _ = lstm_step_unchecked(emb[ids], h, c, Wx, Wh, b)
+            ids = _draw(h @ wo.T + bo, temperature, rng)
             done |= ids == 0
             for k in np.flatnonzero(~done):
                 out[k].append(VOCAB[ids[k]])
@@ -255,7 +279,7 @@ def temperature_state(model: nn.Module, temperature: float, train: Sequence[str]
     emb, (Wx, Wh, b), wo, bo = _weights(model)
     H = Wh.shape[0]
     with _one_blas_thread():
-        h, _, _ = lstm_step_forward(emb[[0]], np.zeros((1, H)), np.zeros((1, H)), Wx, Wh, b)
+        h, _, _ = lstm_step_unchecked(emb[[0]], np.zeros((1, H)), np.zeros((1, H)), Wx, Wh, b)
         p = temperature_probs(h @ wo.T + bo, temperature)[0]
     names = sample_names(model, n, temperature, seed)
     known = set(train)

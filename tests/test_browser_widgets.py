@@ -58,6 +58,9 @@ CHAPTERS = {
     "01 optim": Chapter("01_optimizers_and_training.ipynb", "steps", "optimizer_trajectories"),
     "02 conv": Chapter("02_convolution_arithmetic.ipynb", "n", "conv_explorer"),
     "03 cnn": Chapter("03_cnn_architectures.ipynb", "filter", "filter_viewer"),
+    "04 detection": Chapter("04_object_detection.ipynb", "A x1", "iou_explorer"),
+    "06 sequences": Chapter("06_sequence_models.ipynb", "unit block", "gate_explorer"),
+    "05 segmentation": Chapter("05_semantic_segmentation.ipynb", "scene", "scene_viewer"),
 }
 
 

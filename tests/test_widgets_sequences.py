@@ -33,6 +33,7 @@ def test_gate_explorer_follows_the_text(model):
     assert [t.get_text() for t in w.artists["chars"][:3]] == [".", "a", "l"]
     assert w.image.value != first
     w.block.value = 1
+    assert "showing units 32-63" in w.message.value
     np.testing.assert_allclose(w.artists["images"]["hidden"].get_array()[:, :10], w.state["hidden"][:, 32:64].T)
 
 

@@ -37,7 +37,7 @@ def draw_io_structures(structures: Sequence[dict]) -> Figure:
     ``x`` at the bottom, hidden states ``h`` in the middle (arrows: the recurrence), outputs
     ``y`` on top; a dashed arrow feeds an output back as the next input. Returns the
     ``Figure``. Introduced in 06_sequence_models."""
-    fig, axes = plt.subplots(1, len(structures), figsize=(3.0 * len(structures), 3.2),
+    fig, axes = plt.subplots(1, len(structures), figsize=(3.2 * len(structures), 3.4),
                              gridspec_kw={"width_ratios": [max(s["steps"], 2) for s in structures]})
     for ax, s in zip(np.atleast_1d(axes), structures):
         for t in range(s["steps"]):
@@ -57,7 +57,8 @@ def draw_io_structures(structures: Sequence[dict]) -> Figure:
         ax.set_xticks(range(s["steps"]))
         ax.set_yticks([0, 1, 2], ["input", "hidden", "output"])
         ax.grid(False)
-        label_axes(ax, f"time step\n(e.g. {s['example']})", "", s["name"])
+        label_axes(ax, "time step", "")
+        ax.set_title(f"{s['name']}\n(e.g. {s['example']})", fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -68,7 +69,7 @@ def plot_gradient_norms(norms: dict[str, np.ndarray], title: str) -> Figure:
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
     for name, g in norms.items():
         ax.semilogy(np.arange(len(g)), g, label=name)
-    label_axes(ax, "k (steps back from the last one)", "||dL / dx_{T-k}|| (log scale)", title)
+    label_axes(ax, "k (steps back from the last one)", r"$\|\partial L / \partial x_{T-k}\|$ (log scale)", title)
     ax.legend()
     fig.tight_layout()
     return fig
@@ -151,7 +152,7 @@ def gate_explorer_figure(units: int = 32) -> tuple[Figure, dict]:
     rows: ``units`` hidden units, columns: time steps), drawn once; ``draw_gate_explorer``
     updates the images and labels, which are blitted over the cached axes.
     Introduced in 06_sequence_models."""
-    fig = widget_figure((7.5, 7.2), dpi=64)
+    fig = widget_figure((6.8, 6.2), dpi=60)
     art = _panels(fig, units)
     fig.subplots_adjust(left=0.12, right=0.97, top=0.95, bottom=0.08, hspace=0.15)
     cache_background(fig, art, list(art["images"].values()) + art["chars"] + [art["title"]])
@@ -164,6 +165,7 @@ def plot_gate_heatmaps(state: dict, units: int = 32, first_unit: int = 0) -> Fig
     fig = plt.figure(figsize=(7.5, 7.2))
     art = _panels(fig, units)
     draw_gate_explorer(art, state, first_unit)
+    art["axes"][-1].set_xlim(-0.5, max(len(state["chars"]), 8) - 0.5)   # only the steps read
     fig.subplots_adjust(left=0.12, right=0.97, top=0.95, bottom=0.08, hspace=0.15)
     return fig
 

@@ -59,8 +59,9 @@ class GateExplorer(FigureWidget):
         if not self.state["ok"]:
             self.say((self.state["message"], "error"))
             return
-        seq_plots.draw_gate_explorer(self.artists, self.state, self.block.value * self.rows)
-        self.say(self.state["message"])
+        first = self.block.value * self.rows
+        seq_plots.draw_gate_explorer(self.artists, self.state, first)
+        self.say(self.state["message"], f"showing units {first}-{first + self.rows - 1}")
         self.show_figure()
 
 
