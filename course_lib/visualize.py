@@ -12,8 +12,9 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from course_lib._checks import integer, module as check_module
 from course_lib.models import count_parameters
-from .train import evaluating
+from course_lib.train import evaluating
 
 __all__ = ["SummaryRow", "layer_mult_adds", "summary", "format_summary", "LayerGeometry",
            "layer_geometry", "activations", "top_patches", "conv_layers", "filter_mosaic", "activation_view",
@@ -41,6 +42,7 @@ def layer_mult_adds(module: nn.Module, output: torch.Tensor) -> int:
     Other layers (BN, ReLU, pooling) are counted as 0, as in the papers' tables.
     Introduced in 03_cnn_architectures.
     """
+    check_module(module, "module")
     if isinstance(module, nn.Conv2d):
         kh, kw = module.kernel_size
         return output.numel() * (module.in_channels // module.groups) * kh * kw
@@ -65,8 +67,8 @@ def summary(model: nn.Module, input_shape: tuple[int, ...], depth: int = 1) -> l
     modules that did not run come last with ``output_shape=None`` and 0 multiply-adds.
     Introduced in 03_cnn_architectures.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
+    check_module(model, "model")
+    depth = integer(depth, "depth", 1)
     if not (isinstance(input_shape, (tuple, list)) and len(input_shape) >= 2
             and all(isinstance(n, int) and n > 0 for n in input_shape)):
         raise ValueError(f"input_shape must be a tuple of positive ints like (1, 3, 224, 224), got {input_shape!r}.")
@@ -107,6 +109,8 @@ def summary(model: nn.Module, input_shape: tuple[int, ...], depth: int = 1) -> l
 def format_summary(rows: list[SummaryRow], title: str = "") -> str:
     """The rows of :func:`summary` as a fixed-width text table, with a total line.
     Introduced in 03_cnn_architectures."""
+    if not isinstance(rows, (list, tuple)) or not all(isinstance(r, SummaryRow) for r in rows):
+        raise TypeError(f"rows must be the list of SummaryRow that summary() returns, got {type(rows).__name__}.")
     lines = [title] if title else []
     lines.append(f"{'stage':<14}{'type':<18}{'output shape':<22}{'parameters':>14}{'mult-adds':>17}")
     for r in rows:
@@ -145,7 +149,7 @@ def layer_geometry(model: nn.Sequential) -> list[LayerGeometry]:
     Introduced in 03_cnn_architectures.
     """
     if not isinstance(model, nn.Sequential):
-        raise TypeError(f"layer_geometry needs an nn.Sequential chain of layers, got {type(model).__name__}.")
+        raise TypeError(f"model must be an nn.Sequential chain of layers, got {type(model).__name__}.")
     r, j, start, out = 1, 1, 0.0, []
     for name, m in model.named_modules():
         if isinstance(m, nn.Sequential) or not name:
@@ -166,6 +170,7 @@ def layer_geometry(model: nn.Sequential) -> list[LayerGeometry]:
 
 def conv_layers(model: nn.Module) -> list[str]:
     """Names of the Conv2d layers of ``model`` in definition order. Introduced in 03_cnn_architectures."""
+    check_module(model, "model")
     return [n for n, m in model.named_modules() if isinstance(m, nn.Conv2d)]
 
 
@@ -176,6 +181,7 @@ def activations(model: nn.Module, x: torch.Tensor | np.ndarray, layers: list[str
     Returns {name: float32 array (N, C_l, H_l, W_l)}. Hooks are removed afterwards.
     Introduced in 03_cnn_architectures.
     """
+    check_module(model, "model")
     names = dict(model.named_modules())
     missing = [n for n in layers if n not in names]
     if missing:

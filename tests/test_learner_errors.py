@@ -718,12 +718,6 @@ CASES = [
 # reported as expected failures, never as passes, and the suite turns red the day one is fixed,
 # so the entry is removed here and the case holds from then on.
 KNOWN_VIOLATIONS = {
-    "visualize.activations: not a module -> TypeError": "AttributeError from model.named_modules (no _checks.module)",
-    "visualize.conv_layers: not a module -> TypeError": "AttributeError from model.named_modules (no _checks.module)",
-    "visualize.summary: negative depth -> ValueError": "depth=-1 is accepted silently",
-    "visualize.layer_geometry: not a module -> TypeError": "TypeError, but the message does not name 'model'",
-    "visualize.layer_mult_adds: not a module -> TypeError": "a string for the module is accepted silently",
-    "visualize.format_summary: text for rows -> TypeError": "AttributeError from row.output_shape",
     "gradcheck.rel_error: shapes differ -> ValueError": "ValueError, but the message does not name a or b",
     "gradcheck.gradient_check: analytic of wrong shape -> ValueError": "the message names rel_error, not analytic",
 }
