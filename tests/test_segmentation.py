@@ -13,7 +13,7 @@ import torch.nn.functional as F
 
 from course_lib import conv, segmentation as seg, upsampling, visualize
 from course_lib.models import count_parameters
-from course_lib.models.unet import UNet, center_crop, double_conv, unet_output_size
+from course_lib.models.unet import UNET_CHECKPOINT, UNet, center_crop, double_conv, load_unets, unet_output_size
 
 ROOT = Path(__file__).resolve().parents[1]
 ATOL = 1e-12  # float64: only summation-order rounding
@@ -287,3 +287,26 @@ def test_predict_proba_sums_to_one_and_keeps_eval_mode_off_after():
 def test_bad_input_names_the_argument(call, exc, word):
     with pytest.raises(exc, match=word):
         call()
+
+
+# --- the training script and its committed checkpoint ------------------------------------------
+def test_training_script_runs_briefly_and_its_file_loads(tmp_path):
+    spec = importlib.util.spec_from_file_location("train_segmentation", ROOT / "data" / "train_segmentation.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    out = tmp_path / "unets.pt"
+    meta = script.main(["--epochs", "1", "--train", "32", "--test", "16", "--threads", "1", "--out", str(out)])
+    assert meta["epochs"] == 1 and set(meta["loss"]) == {"skip", "no_skip"}
+    nets, meta2 = load_unets(out)
+    assert meta2["train_scenes"] == 32 and nets["skip"].skip and not nets["no_skip"].skip
+    x = torch.rand(2, 3, 64, 64)
+    assert nets["skip"](x).shape == (2, 5, 64, 64)
+
+
+def test_committed_checkpoint_matches_its_description():
+    assert UNET_CHECKPOINT == ROOT / "data" / "unet_scenes.pt" and UNET_CHECKPOINT.exists()
+    nets, meta = load_unets()
+    assert set(nets) == {"skip", "no_skip"} and meta["train_seed"] == 1 and meta["test_seed"] == 2
+    assert count_parameters(nets["skip"]) == _independent_unet_count(3, 5, 16, 3)
+    assert count_parameters(nets["no_skip"]) == _independent_unet_count(3, 5, 16, 3, skip=False)
+    assert all(not m.training for m in nets.values())
