@@ -123,6 +123,17 @@ def _ch03() -> tuple:
     return vgg, images, visualize.conv_layers(vgg)[:4]
 
 
+def _ch05() -> tuple:
+    """The committed U-Net of 05_semantic_segmentation (data/unet_scenes.pt), 16 held-out
+    scenes (seed 2) and its class probabilities for them, as the notebook builds its viewers."""
+    from course_lib import data, segmentation
+    from course_lib.models.unet import load_unets
+
+    nets, _ = load_unets()
+    test = data.scenes(16, seed=2)
+    return nets["skip"], test, segmentation.predict_proba(nets["skip"], test.images)
+
+
 def _ch04() -> tuple:
     """The committed tiny YOLO of 04_object_detection (data/tiny_yolo.pt), 40 held-out scenes
     (seed 4), its raw detections and its final detections, as the notebook builds its widgets."""
@@ -140,6 +151,9 @@ FACTORIES: dict[str, Callable[[Any], Any]] = {
         v.images, raw, scene=1, score_threshold=0.05))(*_ch04()),
     "detection_viewer": lambda module: (lambda v, raw, dets: module.detection_viewer(
         v.images, dets, v.boxes, v.labels, scene=0, score_threshold=0.3))(*_ch04()),
+    "scene_viewer": lambda module: (lambda net, t, p: module.scene_viewer(
+        t.images, t.masks, p, t.class_names, threshold=0.5))(*_ch05()),
+    "layer_viewer": lambda module: (lambda net, t, p: module.layer_viewer(net, t.images[:8]))(*_ch05()),
     "optimizer_comparison": lambda module: module.optimizer_comparison(_histories()),
     "filter_viewer": lambda module: (lambda m, x, _: module.filter_viewer(m, x[0]))(*_ch03()),
     "activation_viewer": lambda module: module.activation_viewer(*_ch03()),
