@@ -45,6 +45,8 @@ METRIC_TARGETS: dict[str, tuple[str, float, str]] = {
                                                    "at the longest length, same budget"),
     "06 char-LM validation bits per character": ("<=", 3.0, "06 target: char LSTM on census names, held-out "
                                                  "bpc (unigram baseline 4.06, bigram 3.40, recorded beside it)"),
+    "05 U-Net mean IoU (held-out scenes)": (">=", 0.85, "syllabus 05: U-Net on held-out generated scenes "
+                                            "(data/unet_scenes.pt, loaded by the notebook)"),
 }
 # Recorded metrics without a fixed target, each with the reason (a regex on the name). Any
 # other recorded metric that is in neither table fails: every number gets a target or a why.
@@ -57,6 +59,14 @@ METRIC_PATTERNS: dict[str, tuple[str, float, str]] = {
                                                                "saves time over cropping each window"),
     r"03 reduced \w+ digits test accuracy": (">=", 0.94, "floor that catches a broken checkpoint or "
                                              "loader (reduced models reach 0.96-0.99)"),
+    r"05 U-Net pixel accuracy \(held-out scenes\)": (">=", 0.97, "floor that catches a broken checkpoint or "
+                                                  "loader (the committed U-Net: 0.992)"),
+    r"05 U-Net without skips: mean IoU \(held-out scenes\)": (">=", 0.75, "the ablation's model: floor that "
+                                                            "catches a broken checkpoint (committed: 0.842); the "
+                                                            "notebook asserts it stays below the skip U-Net's"),
+    r"05 boundary-band accuracy, with skips minus without": (">=", 0.02, "what the skips buy on the pixels "
+                                                            "next to a class boundary (committed: 0.095; the "
+                                                            "notebook asserts > 0)"),
 }
 NOTEBOOK_SECONDS = {"02": 60.0}  # chapter -> time budget (s); the issue for ch02 says 60 s
 DEFAULT_NOTEBOOK_SECONDS = 90.0
@@ -66,6 +76,7 @@ WIDGET_MS_TARGET = 100.0
 MAKE_TEST_MINUTES = 30.0  # developers' guide: keep make test well under 30 min on 2 cores
 RETRAIN_AGREEMENT = 0.015  # retrained vs checkpoint accuracy: within 1.5 points
 RETRAIN_MINUTES = 20.0     # data/train_reduced_models.py on 2 cores (it took 4-12 min)
+SEG_RETRAIN_MINUTES = 30.0  # data/train_segmentation.py on 2 cores (two U-Nets, 8 epochs of 2,000 scenes)
 YOLO_RETRAIN_MINUTES = 15.0  # data/train_tiny_yolo.py (about 2 CPU min on 1 thread; 8 min wall when busy)
 GRADING_NOTEBOOK = "02_convolution_arithmetic.ipynb"
 
@@ -408,6 +419,46 @@ def yolo_retrain_rows(nbs: dict[str, dict]) -> list[list[str]]:
     return rows
 
 
+def segmentation_retrain_rows(nbs: dict[str, dict]) -> list[list[str]]:
+    """The full training behind data/unet_scenes.pt (chapter 05's U-Nets with and without skip
+    connections), rerun from scratch: each retrained model's held-out mean IoU (the script
+    prints it, float32 weights) against the one the notebook measured on the committed
+    float16 checkpoint; they must agree within RETRAIN_AGREEMENT."""
+    log("retraining the chapter-05 U-Nets (data/train_segmentation.py) ...")
+    script = REPO / "data" / "train_segmentation.py"
+    if not script.exists():
+        return [["retrain", "05 U-Nets retrained", "all trained", "-", NOT_MEASURED, f"{script} missing"]]
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {k: v for k, v in os.environ.items() if k not in ("COURSE_THREADS", "COURSE_METRICS_FILE")}
+        t0 = time.perf_counter()
+        proc = subprocess.run([sys.executable, str(script), "--out", str(Path(tmp) / "unets.pt")],
+                              capture_output=True, text=True, env=env, cwd=tmp)
+        seconds = time.perf_counter() - t0
+    found = dict(re.findall(r"^(skip|no_skip)\s+[\d,]+ params.*held-out mIoU ([\d.]+)$", proc.stdout, flags=re.M))
+    if proc.returncode != 0 or not found:
+        return [["retrain", "05 U-Nets retrained", "all trained", "-", NOT_MEASURED,
+                 f"exit {proc.returncode}: {proc.stderr[-300:]}"]]
+    names = {"skip": "05 U-Net mean IoU (held-out scenes)",
+             "no_skip": "05 U-Net without skips: mean IoU (held-out scenes)"}
+    notebook = {m["name"]: m["value"] for rec in nbs.values() for r in rec["runs"] for m in r["metrics"]}
+    rows = []
+    for name, miou in found.items():
+        check = f"05 U-Net ({name}): held-out mean IoU after full retraining vs the checkpoint"
+        ckpt = notebook.get(names[name])
+        if ckpt is None:
+            rows.append(["retrain", check, f"within {RETRAIN_AGREEMENT:g}", f"{float(miou):.4f}", NOT_MEASURED,
+                         "the notebook did not record the checkpoint's mean IoU (run the 05 notebook in this bench)"])
+            continue
+        gap = abs(float(miou) - ckpt)
+        rows.append(["retrain", check, f"within {RETRAIN_AGREEMENT:g}", f"{float(miou):.4f} vs {ckpt:.4f}",
+                     PASS if gap <= RETRAIN_AGREEMENT else FAIL,
+                     f"difference {gap:.4f}; same seeds and data, float16 checkpoint, thread count may differ"])
+    rows.append(["retrain", "data/train_segmentation.py: full run", f"<= {SEG_RETRAIN_MINUTES:g} min",
+                 f"{seconds / 60:.1f} min", PASS if seconds <= 60 * SEG_RETRAIN_MINUTES else FAIL,
+                 "two U-Nets (with and without skips), default epochs, separate process"])
+    return rows
+
+
 # --- the report ----------------------------------------------------------------------------
 
 def _cell(text: str) -> str:
@@ -479,7 +530,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-grading", action="store_true")
     ap.add_argument("--grading-notebook", default=GRADING_NOTEBOOK)
     ap.add_argument("--grading-n", type=int, default=30)
-    ap.add_argument("--skip-retrain", action="store_true", help="skip retraining chapter 03's reduced models")
+    ap.add_argument("--skip-retrain", action="store_true", help="skip retraining the models behind the committed checkpoints (chapters 03-05)")
     ap.add_argument("--skip-make-test", action="store_true", help="skip timing a full make test")
     args = ap.parse_args(argv)
 
@@ -502,6 +553,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_retrain:
         rows += retrain_rows(nbs)
         rows += yolo_retrain_rows(nbs)
+        rows += segmentation_retrain_rows(nbs)
     if not args.skip_make_test:
         rows += make_test_rows()
     out = Path(args.out)
