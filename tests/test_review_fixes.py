@@ -213,3 +213,23 @@ def test_xavier_tanh_decays_he_relu_holds():
     he = backprop.deep_network_statistics(30, 200, "he", "relu")["activation_std"]
     assert 0.6 < xav[0] < 0.66 and 0.1 < xav[-1] < 0.16 and xav[-1] < xav[0] / 4
     assert 0.5 < he[-1] / he[0] < 2
+
+
+# --- the degradation curves of chapter 03 come from data/train_degradation.py ---------------------
+def test_degradation_script_reproduces_the_committed_first_epoch(tmp_path):
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("train_degradation", root / "data" / "train_degradation.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    out = script.main(["--epochs", "1", "--seeds", "1", "--out", str(tmp_path / "check.json")])
+    committed = json.loads((root / "data" / "degradation_curves.json").read_text())
+    assert committed["epochs"] == 40 and len(committed["seeds"]) >= 3
+    for name in script.RUNS:
+        assert abs(out["loss"][name][0][0] - committed["loss"][name][0][0]) < 1e-4, name
+        assert out["parameters"][name] == committed["parameters"][name]
+        assert len(committed["loss"][name]) == len(committed["seeds"])
+        assert all(len(c) == committed["epochs"] for c in committed["loss"][name])
