@@ -18,7 +18,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from course_lib import backprop, conv, gradcheck, models, normalization, optim
+from course_lib import backprop, conv, gradcheck, models, normalization, optim, visualize
+from course_lib.models.inception import Inception, NaiveInception
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = {"01": "01_optimizers_and_training", "02": "02_convolution_arithmetic", "03": "03_cnn_architectures"}
@@ -44,7 +45,8 @@ def _run(chapter: str, grade_id: str, edits: list[tuple[str, str]]) -> None:
     # other test modules a second CheckFailed class, so the reload line alone is left out
     visible = visible.replace("grading = importlib.reload(grading)", "")
     ns = {"np": np, "math": math, "torch": torch, "nn": nn, "F": F, "backprop": backprop, "conv": conv,
-          "gradcheck": gradcheck, "models": models, "normalization": normalization, "optim": optim}
+          "gradcheck": gradcheck, "models": models, "normalization": normalization, "optim": optim,
+          "visualize": visualize, "Inception": Inception, "NaiveInception": NaiveInception}
     exec(compile(answer, f"<{grade_id}>", "exec"), ns)
     exec(compile(visible, f"<{grade_id}_test>", "exec"), ns)
 
@@ -77,6 +79,10 @@ WRONG = [
      [("dxp[n, :, r:r + f, c:c + f] += ", "dxp[n, :, r:r + f, c:c + f] = ")]),
     ("02", "02_conv_backward", "padding not cut off dx", [("dx = dxp[:, :, padding:padding + x.shape[2], "
                                                            "padding:padding + x.shape[3]]", "dx = dxp")]),
+    ("03", "03_inception_channels", "the naive module's pool branch counted as pool_proj",
+     [("(c_in if naive else pool_proj)", "pool_proj")]),
+    ("03", "03_bottleneck_cost", "the 1x1 bottleneck's own cost forgotten", [("h * w * c_mid * c_in + ", "")]),
+    ("03", "03_identity_block", "ReLU before adding the shortcut", [("return F.relu(a + x)", "return F.relu(a) + x")]),
     ("03", "03_bce", "the notes' BCE: log(1 - y) instead of log(1 - y_hat)",
      [("torch.log(1 - y_hat)", "torch.log(1 - y)")]),
     ("03", "03_build_lenet5", "second pooling layer forgotten",
