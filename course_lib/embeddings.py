@@ -38,7 +38,7 @@ from course_lib.embeddings_text import (
     skipgram_pairs, window_contexts,
 )
 from course_lib.embeddings_train import (
-    BiLM, SkipGramResult, skipgram_step, token_layers, train_bilm, train_elmo_probe,
+    BiLM, SkipGramResult, skipgram_step, softmax_skipgram_step, token_layers, train_bilm, train_elmo_probe,
     train_gensim_word2vec, train_glove, train_skipgram,
 )
 
@@ -49,7 +49,7 @@ __all__ = [
     "update_cost", "cooccurrence_matrix", "glove_weight", "glove_loss", "elmo_combine",
     "cosine_similarity", "nearest_neighbours", "analogy", "analogy_accuracy", "neighbour_overlap",
     "pca_2d", "explorer_state",
-    "SkipGramResult", "skipgram_step", "train_skipgram", "train_glove", "train_gensim_word2vec",
+    "SkipGramResult", "skipgram_step", "softmax_skipgram_step", "train_skipgram", "train_glove", "train_gensim_word2vec",
     "BiLM", "train_bilm", "token_layers", "train_elmo_probe",
     "ANALOGY_FAMILIES", "AnalogyCorpus", "analogy_corpus", "LeeCorpus", "lee_corpus",
     "read_analogy_questions",

@@ -44,8 +44,9 @@ def cosine_similarity(a, b) -> np.ndarray:
     A, Bm = np.atleast_2d(a), np.atleast_2d(b)
     na, nb = np.linalg.norm(A, axis=1, keepdims=True), np.linalg.norm(Bm, axis=1, keepdims=True)
     out = (A / np.where(na > 0, na, 1)) @ (Bm / np.where(nb > 0, nb, 1)).T
-    return out[0] if a.ndim == 1 and b.ndim == 1 else (out[0] if a.ndim == 1 else
-                                                       (out[:, 0] if b.ndim == 1 else out))
+    if a.ndim == 1:
+        return out[0, 0] if b.ndim == 1 else out[0]
+    return out[:, 0] if b.ndim == 1 else out
 
 
 def nearest_neighbours(vectors, vocab: Vocab, word: str, k: int = 5) -> list[tuple[str, float]]:

@@ -21,7 +21,7 @@ from course_lib.embeddings_losses import glove_loss, sample_negatives, unigram_d
 from course_lib.embeddings_space import analogy_accuracy
 from course_lib.embeddings_text import Vocab, build_vocab, skipgram_pair_array
 
-__all__ = ["SkipGramResult", "skipgram_step", "train_skipgram", "train_glove", "train_gensim_word2vec",
+__all__ = ["SkipGramResult", "skipgram_step", "softmax_skipgram_step", "train_skipgram", "train_glove", "train_gensim_word2vec",
            "BiLM", "train_bilm", "token_layers", "train_elmo_probe"]
 
 
@@ -67,6 +67,24 @@ def skipgram_step(E: torch.Tensor, Theta: torch.Tensor, centers: torch.Tensor, t
     loss = -(nn.functional.logsigmoid(z[:, 0]) + nn.functional.logsigmoid(-z[:, 1:]).sum(1)).mean()
     E.index_add_(0, centers, (g[:, :, None] * th).sum(1), alpha=-lr)
     Theta.index_add_(0, ids.reshape(-1), (g[:, :, None] * e[:, None, :]).reshape(-1, E.shape[1]), alpha=-lr)
+    return float(loss)
+
+
+def softmax_skipgram_step(E: torch.Tensor, Theta: torch.Tensor, centers: torch.Tensor,
+                          targets: torch.Tensor, lr: float) -> float:
+    """One SGD step of full-softmax skip-gram on a batch of B pairs, in place, each pair's own
+    gradient (that of :func:`~course_lib.embeddings_losses.softmax_skipgram_loss`) times
+    ``lr``: every one of the V output vectors changes, so a step costs O(V d) per pair.
+    Same tensors as :func:`skipgram_step`. Returns the batch's mean loss before the step.
+    Introduced in 07_word_embeddings."""
+    lr = positive(lr, "lr")
+    e = E[centers]                                                   # (B, d)
+    log_p = torch.log_softmax(e @ Theta.T, dim=1)                    # (B, V)
+    g = log_p.exp()
+    g[torch.arange(len(centers)), targets] -= 1.0                    # softmax - one_hot
+    loss = -log_p[torch.arange(len(centers)), targets].mean()
+    E.index_add_(0, centers, g @ Theta, alpha=-lr)
+    Theta.add_(g.T @ e, alpha=-lr)
     return float(loss)
 
 

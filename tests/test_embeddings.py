@@ -121,6 +121,16 @@ def test_skipgram_step_is_sgd_on_each_pairs_negative_sampling_gradient():
     np.testing.assert_allclose(Tt.numpy(), Th - lr * B * dTh, atol=TOL)
 
 
+def test_softmax_skipgram_step_is_sgd_on_each_pairs_softmax_gradient():
+    E, Th, c, t, _ = _batch(B=5)
+    _, dE, dTh = emb.softmax_skipgram_loss(E, Th, c, t)
+    Et, Tt = torch.tensor(E), torch.tensor(Th)
+    loss = emb.softmax_skipgram_step(Et, Tt, torch.tensor(c), torch.tensor(t), 0.2)
+    assert abs(loss - emb.softmax_skipgram_loss(E, Th, c, t)[0]) < TOL
+    np.testing.assert_allclose(Et.numpy(), E - 0.2 * 5 * dE, atol=TOL)
+    np.testing.assert_allclose(Tt.numpy(), Th - 0.2 * 5 * dTh, atol=TOL)
+
+
 def test_unigram_distribution_and_sampler_match_their_target():
     counts = np.array([1000, 100, 10, 1, 0])
     p = emb.unigram_distribution(counts)

@@ -46,6 +46,8 @@ def test_analogy_query_is_answered_and_drawn(explorer):
     np.testing.assert_allclose(art["query"].get_offsets(), explorer.coords[[1, 0, 2]])
     assert [t.get_text() for t in art["labels"] if t.get_visible()][:4] == ["paris", "france", "italy", "rome"]
     assert art["bars"][0].get_width() == pytest.approx(explorer.state["results"][0][1])
+    assert [t.get_text() for t in art["names"][:3]] == [w for w, _ in explorer.state["results"]]
+    assert art["names"][3].get_text() == "" and art["bars"][3].get_width() == 0.0
 
 
 def test_typing_picking_and_k_change_what_is_shown(explorer):

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from course_lib.plots._figure import label_axes, widget_figure
+from course_lib.plots._figure import cache_background, label_axes, widget_figure
 
 __all__ = ["plot_sampling_distributions", "plot_update_cost", "plot_training", "plot_glove_weight",
            "plot_projection", "explorer_figure", "draw_explorer", "MAX_LABELS"]
@@ -108,11 +108,15 @@ def explorer_figure(coords: np.ndarray) -> tuple[Figure, dict]:
     query = ax.scatter([], [], s=40, color=_QUERY, zorder=3)
     answer = ax.scatter([], [], s=30, color=_ANSWER, zorder=3)
     labels = [ax.text(0, 0, "", fontsize=8, visible=False) for _ in range(MAX_LABELS)]
-    bars = bx.barh(np.arange(MAX_LABELS), np.zeros(MAX_LABELS), color=_ANSWER)
+    bars = list(bx.barh(np.arange(MAX_LABELS), np.zeros(MAX_LABELS), color=_ANSWER, alpha=0.5))
+    names = [bx.text(-0.18, k, "", va="center", fontsize=8) for k in range(MAX_LABELS)]
     bx.set_xlim(-0.2, 1.0)
-    bx.invert_yaxis()
+    bx.set_ylim(MAX_LABELS - 0.5, -0.5)
+    bx.set_yticks([])
     label_axes(bx, "cosine similarity", "", "Closest words")
-    return fig, {"ax": ax, "bx": bx, "query": query, "answer": answer, "labels": labels, "bars": bars}
+    art = {"ax": ax, "bx": bx, "query": query, "answer": answer, "labels": labels, "bars": bars, "names": names}
+    cache_background(fig, art, [query, answer, *labels, *bars, *names])   # redraw only what changes
+    return fig, art
 
 
 def draw_explorer(art: dict, coords: np.ndarray, words: Sequence[str], state: dict) -> None:
@@ -133,8 +137,6 @@ def draw_explorer(art: dict, coords: np.ndarray, words: Sequence[str], state: di
             label.set_text(w)
             label.set_color(colour)
         label.set_visible(k < len(shown))
-    names = [w for w, _ in results][:MAX_LABELS]
-    for k, bar in enumerate(art["bars"]):
-        bar.set_width(results[k][1] if k < len(names) else 0.0)
-    art["bx"].set_yticks(np.arange(len(names)), names, fontsize=8)
-    art["bx"].set_ylim(max(len(names), 1) - 0.5, -0.5)
+    for k, (bar, name) in enumerate(zip(art["bars"], art["names"])):
+        bar.set_width(results[k][1] if k < len(results) else 0.0)
+        name.set_text(results[k][0] if k < len(results) else "")
