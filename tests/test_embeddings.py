@@ -2,6 +2,8 @@
 tol 1e-10), gensim (the reference users pick) or an exact hand-worked value."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -357,3 +359,105 @@ def test_bad_input_is_refused_with_the_argument_named():
         emb.nearest_neighbours(V, vocab, "pariss")
     with pytest.raises(ValueError, match="empty corpus"):
         emb.build_vocab([])
+
+
+# --- the notebook's visible checks catch the common wrong answers ---------------------------
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "07_word_embeddings.ipynb"
+
+
+@pytest.fixture(scope="module")
+def notebook_namespace():
+    """What the exercises' test cells use from the notebook, built cheaply: the corpus and its
+    vocabulary, and (instead of 10 epochs of training) vectors with the constructed analogy
+    structure, concept + role + noise."""
+    from types import SimpleNamespace
+
+    import nbformat
+
+    from course_lib import grading
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    cells = {c.metadata["nbgrader"]["grade_id"]: c.source for c in nb.cells
+             if c.cell_type == "code" and "grade_id" in c.metadata.get("nbgrader", {})}
+    corpus = emb.analogy_corpus()
+    vocab = emb.build_vocab(corpus.sentences)
+    rng = np.random.default_rng(0)
+    vectors = 0.1 * rng.normal(size=(len(vocab), 20))
+    for k, (_, _, pairs, _) in enumerate(emb.ANALOGY_FAMILIES.values()):
+        role = rng.normal(size=(2, 20))
+        for p in pairs:
+            concept = rng.normal(size=20)
+            for r in (0, 1):
+                vectors[vocab.index(p[r])] += concept + role[r]
+    E_rows, Theta = rng.normal(size=(12, 5)), rng.normal(size=(12, 5))
+    ns = {"np": np, "torch": torch, "nn": nn, "emb": emb, "grading": grading, "vocab": vocab, "corpus": corpus,
+          "sentence": SENTENCE, "E": rng.normal(size=(4, 13)), "V": 13, "E_rows": E_rows, "Theta": Theta,
+          "centers": np.array([3, 3, 7, 0]), "targets": np.array([1, 5, 5, 11]),
+          "negatives": np.array([[2, 9, 9], [0, 4, 1], [6, 1, 3], [11, 8, 7]]),
+          "X": emb.cooccurrence_matrix(vocab.encode(corpus.sentences[:500]), len(vocab), 4),
+          "sg": SimpleNamespace(vectors=vectors), "glove_vectors": vectors}
+    return cells, ns
+
+
+def _run_visible(notebook_namespace, grade_id, edits):
+    cells, base = notebook_namespace
+    answer = cells[grade_id]
+    for old, new in edits:
+        assert answer.count(old) == 1, (grade_id, old)
+        answer = answer.replace(old, new)
+    visible = cells[grade_id + "_test"].split("### BEGIN HIDDEN TESTS")[0]
+    visible = visible.replace("grading = importlib.reload(grading)", "")   # one CheckFailed class
+    ns = dict(base)
+    exec(compile(answer, f"<{grade_id}>", "exec"), ns)
+    exec(compile(visible, f"<{grade_id}_test>", "exec"), ns)
+
+
+GRADE_IDS = ["07_lookup", "07_skipgram_pairs", "07_sampling_distribution", "07_ns_loss", "07_glove_weight",
+             "07_analogy"]
+WRONG = [
+    ("07_lookup", "rows instead of columns", [("E[:, ids]", "E[ids]")]),
+    ("07_lookup", "transposed", [("E[:, ids]", "E[:, ids].T")]),
+    ("07_skipgram_pairs", "window one short", [("c + window + 1", "c + window")]),
+    ("07_skipgram_pairs", "centre paired with itself", [("if t != c:", "if True:")]),
+    ("07_skipgram_pairs", "negative start wraps around", [("max(0, c - window)", "c - window")]),
+    ("07_sampling_distribution", "raw frequencies (power 1)", [("counts ** power", "counts")]),
+    ("07_sampling_distribution", "not normalised", [("return weights / weights.sum()", "return weights")]),
+    ("07_sampling_distribution", "normalised before the power",
+     [("np.where(counts > 0, counts ** power, 0.0)", "np.where(counts > 0, (counts / counts.sum()) ** power, 0.0)"),
+      ("return weights / weights.sum()", "return weights")]),
+    ("07_ns_loss", "gradient assigned, not accumulated",
+     [('np.add.at(dE, centers, np.einsum("bk,bkd->bd", g, th))', 'dE[centers] = np.einsum("bk,bkd->bd", g, th)')]),
+    ("07_ns_loss", "sum instead of mean", [("g = (sig - labels) / B", "g = sig - labels"),
+                                           (".sum(axis=1)).mean()", ".sum(axis=1)).sum()")]),
+    ("07_ns_loss", "negatives pulled closer", [("np.log(1.0 - sig[:, 1:])", "np.log(sig[:, 1:])")]),
+    ("07_glove_weight", "no cap at x_max", [("np.where(x < x_max, (x / x_max) ** alpha, 1.0)", "(x / x_max) ** alpha")]),
+    ("07_glove_weight", "x ** alpha / x_max", [("(x / x_max) ** alpha", "x ** alpha / x_max")]),
+    ("07_analogy", "query words not excluded", [("scores[index[w]] = -np.inf", "pass")]),
+    ("07_analogy", "query vectors not normalised",
+     [("target = U[index[b]] - U[index[a]] + U[index[c]]",
+       "target = vectors[index[b]] - vectors[index[a]] + vectors[index[c]]")]),
+    ("07_analogy", "a - b + c", [("U[index[b]] - U[index[a]]", "U[index[a]] - U[index[b]]")]),
+]
+
+
+@pytest.mark.parametrize("grade_id", GRADE_IDS)
+def test_reference_answers_pass_the_visible_checks(notebook_namespace, grade_id):
+    _run_visible(notebook_namespace, grade_id, [])
+
+
+@pytest.mark.parametrize("grade_id, what, edits", WRONG, ids=[f"{g}: {w}" for g, w, _ in WRONG])
+def test_common_wrong_answers_fail_the_visible_checks(notebook_namespace, grade_id, what, edits):
+    from course_lib import grading
+
+    with pytest.raises(grading.CheckFailed):
+        _run_visible(notebook_namespace, grade_id, edits)
+
+
+def test_unfinished_exercises_fail_their_visible_checks(notebook_namespace):
+    from course_lib import grading
+
+    cells, _ = notebook_namespace
+    for gid in GRADE_IDS:
+        body = cells[gid].split("### BEGIN SOLUTION")[0] + "    raise NotImplementedError()\n"
+        with pytest.raises(grading.CheckFailed, match="not implemented"):
+            _run_visible((dict(cells, **{gid: body}), notebook_namespace[1]), gid, [])
