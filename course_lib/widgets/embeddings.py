@@ -33,7 +33,7 @@ class NeighbourExplorer(FigureWidget):
 
     def __init__(self, vectors: np.ndarray, vocab: emb.Vocab, examples: Sequence[str] = (),
                  query: str | None = None, k: int = 8):
-        emb.explorer_state(vectors, vocab, vocab.words[0], k)     # checks vectors, vocab and k
+        emb.explorer_state(vectors, vocab, "", k)                 # checks vectors, vocab and k
         self.vectors, self.vocab = vectors, vocab
         self.coords = emb.pca_2d(vectors)[0]
         super().__init__(*emb_plots.explorer_figure(self.coords))
