@@ -20,7 +20,7 @@ __all__ = ["CLASS_COLOURS", "UNSURE_COLOUR", "class_cmap", "class_legend", "task
 # background, circle, square, triangle, cross (and more classes cycle through the rest)
 CLASS_COLOURS = ["#202020", "#e6194b", "#3cb44b", "#4363d8", "#ffe119", "#f58231", "#911eb4"]
 UNSURE_COLOUR = "#bbbbbb"
-ERROR_COLOURS = ListedColormap(["#ffffff", "#c00000", UNSURE_COLOUR])   # right, wrong, unsure
+ERROR_COLOURS = ListedColormap(["#e3f2e3", "#c00000", UNSURE_COLOUR])   # right (pale green), wrong, unsure
 
 
 def class_cmap(num_classes: int, unsure: bool = False) -> ListedColormap:
