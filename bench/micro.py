@@ -159,7 +159,20 @@ FACTORIES: dict[str, Callable[[Any], Any]] = {
     "activation_viewer": lambda module: module.activation_viewer(*_ch03()),
     "gate_explorer": lambda module: module.gate_explorer(_ch06()[0], "alexander"),
     "temperature_sampler": lambda module: module.temperature_sampler(*_ch06()),
+    "neighbour_explorer": lambda module: module.neighbour_explorer(
+        *_ch07(), examples=["paris - france + italy", "king - man + woman", "queen"]),
 }
+
+
+def _ch07() -> tuple:
+    """Word vectors of the size 07_word_embeddings trains (its 194-word vocabulary, d = 50;
+    seeded, untrained: a callback does the same work whatever the vectors) and the vocabulary."""
+    import numpy as np
+
+    from course_lib import embeddings
+
+    vocab = embeddings.build_vocab(embeddings.analogy_corpus().sentences)
+    return np.random.default_rng(0).normal(size=(len(vocab), 50)), vocab
 
 
 def _ch06() -> tuple:
