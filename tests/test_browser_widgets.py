@@ -60,6 +60,7 @@ CHAPTERS = {
     "03 cnn": Chapter("03_cnn_architectures.ipynb", "filter", "filter_viewer"),
     "04 detection": Chapter("04_object_detection.ipynb", "A x1", "iou_explorer"),
     "06 sequences": Chapter("06_sequence_models.ipynb", "unit block", "gate_explorer"),
+    "07 embeddings": Chapter("07_word_embeddings.ipynb", "answers", "neighbour_explorer"),
     "05 segmentation": Chapter("05_semantic_segmentation.ipynb", "scene", "scene_viewer"),
 }
 

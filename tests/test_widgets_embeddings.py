@@ -58,7 +58,7 @@ def test_typing_picking_and_k_change_what_is_shown(explorer):
     explorer.examples.value = "france"
     assert explorer.query.value == "france" and explorer.state["results"][0][0] == "french"
     explorer.k.value = 5
-    assert len(explorer.state["results"]) == 5
+    assert len(explorer.state["results"]) == 5 and "5 closest words shown" in explorer.message.value
     assert sum(t.get_visible() for t in explorer.artists["labels"]) == 1 + 5
     assert explorer.render_ms > 0
 

@@ -60,7 +60,8 @@ class NeighbourExplorer(FigureWidget):
         self.state = emb.explorer_state(self.vectors, self.vocab, self.query.value, self.k.value)
         if self.state["ok"]:
             answers = ", ".join(f"{w} ({c:.2f})" for w, c in self.state["results"][:3])
-            self.say((self.state["message"], "ok"), f"next: {answers}")
+            self.say((self.state["message"], "ok"), f"next: {answers}",
+                     f"{len(self.state['results'])} closest words shown")
         else:
             self.say((self.state["message"], "error"))
         emb_plots.draw_explorer(self.artists, self.coords, self.vocab.words, self.state)
