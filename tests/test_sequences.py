@@ -178,7 +178,9 @@ def test_memory_task_data_and_short_training():
     x, y = data.first_symbol_task(500, 7, seed=3)
     assert x.shape == (500, 7) and np.array_equal(x[:, 0], y) and (x[:, 1:] >= 4).all() and (x < 8).all()
     assert np.array_equal(data.first_symbol_task(500, 7, seed=3)[0], x)
+    threads = torch.get_num_threads()
     model, losses = memory_task.train_memory_task("lstm", 8, steps=120)
+    assert torch.get_num_threads() == threads            # trained on one thread, count restored
     assert losses[-1] < losses[0]
     assert memory_task.memory_accuracy(model, 8, n=500) > 0.9
     # chance level for an untrained model on long sequences
