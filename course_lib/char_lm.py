@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from threadpoolctl import ThreadpoolController
 
 from course_lib._checks import integer, module, positive, real_array
-from course_lib.gates import LSTM_GATES, lstm_forward, lstm_step_unchecked, lstm_weights_from_torch
+from course_lib.gates import LSTM_GATES, _lstm_step, lstm_forward, lstm_weights_from_torch
 
 __all__ = ["VOCAB", "encode_names", "ngram_bits_per_char", "CharLSTM", "bits_per_char",
            "train_char_lm", "temperature_probs", "sample_with_temperature", "sample_names",
@@ -242,7 +242,7 @@ def sample_names(model: nn.Module, n: int, temperature: float = 1.0, seed: int =
     out, done = [[] for _ in range(n)], np.zeros(n, dtype=bool)
     with _one_blas_thread():
         for _ in range(max_length):
-            h, c, _ = lstm_step_unchecked(emb[ids], h, c, Wx, Wh, b)
+            h, c, _ = _lstm_step(emb[ids], h, c, Wx, Wh, b)
             ids = _draw(h @ wo.T + bo, temperature, rng)
             done |= ids == 0
             for k in np.flatnonzero(~done):
@@ -293,7 +293,7 @@ def temperature_state(model: nn.Module, temperature: float, train: Sequence[str]
     emb, (Wx, Wh, b), wo, bo = _weights(model)
     H = Wh.shape[0]
     with _one_blas_thread():
-        h, _, _ = lstm_step_unchecked(emb[[0]], np.zeros((1, H)), np.zeros((1, H)), Wx, Wh, b)
+        h, _, _ = _lstm_step(emb[[0]], np.zeros((1, H)), np.zeros((1, H)), Wx, Wh, b)
         p = temperature_probs(h @ wo.T + bo, temperature)[0]
     names = sample_names(model, n, temperature, seed)
     known = set(train)

@@ -24,7 +24,7 @@ from course_lib._checks import module, real_array
 from course_lib.sequences import check_bias, check_sequence, check_step
 
 __all__ = [
-    "sigmoid", "lstm_step_forward", "lstm_step_unchecked", "lstm_forward", "peephole_lstm_step_forward",
+    "sigmoid", "lstm_step_forward", "lstm_forward", "peephole_lstm_step_forward",
     "coupled_lstm_step_forward", "gru_step_forward", "gru_forward",
     "lstm_weights_from_torch", "gru_weights_from_torch", "LSTM_GATES", "GRU_GATES",
 ]
@@ -64,13 +64,13 @@ def lstm_step_forward(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, Wx:
     x, h_prev, Wx, Wh = check_step(x, h_prev, Wx, Wh, 4, "lstm_step_forward")
     c_prev = _state(c_prev, h_prev, "lstm_step_forward")
     b = check_bias(b, 4 * h_prev.shape[1], "b", "lstm_step_forward")
-    return lstm_step_unchecked(x, h_prev, c_prev, Wx, Wh, b)
+    return _lstm_step(x, h_prev, c_prev, Wx, Wh, b)
 
 
-def lstm_step_unchecked(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, Wx: np.ndarray,
-                        Wh: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict]:
+def _lstm_step(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, Wx: np.ndarray,
+               Wh: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict]:
     """:func:`lstm_step_forward` without the argument checks, for inner loops whose inputs
-    were checked once (sampling). Same shapes and result. Introduced in 06_sequence_models."""
+    were checked once (char_lm's sampling). Same shapes and result."""
     H = h_prev.shape[1]
     a = x @ Wx + h_prev @ Wh + b
     i, f, o = _sigmoid(a[:, :H]), _sigmoid(a[:, H:2 * H]), _sigmoid(a[:, 3 * H:])
