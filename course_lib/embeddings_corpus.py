@@ -84,7 +84,7 @@ def analogy_corpus(n_sentences: int = 10_000, noise: float = 0.3, seed: int = 0)
     a word of that role, a concept word of the pair and a template (see ``ANALOGY_FAMILIES``).
     With probability ``noise`` the concept word is taken from a random pair of the family
     instead (so contexts are not perfectly clean, as in real text). Returns an
-    :class:`AnalogyCorpus`: ``n_sentences`` sentences of 5-9 tokens (195 word types) and
+    :class:`AnalogyCorpus`: ``n_sentences`` sentences of 5-10 tokens (194 word types) and
     3 x 12 x 11 = 396 questions, every ordered pair of two different pairs of a family.
     The same ``seed`` gives the same corpus. Introduced in 07_word_embeddings.
     """

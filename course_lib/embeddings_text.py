@@ -107,9 +107,9 @@ def one_hot(j: int, vocab_size: int) -> np.ndarray:
 
 def embedding_lookup(E, ids) -> np.ndarray:
     """Embeddings of the words ``ids`` from the matrix ``E`` (d, V), without the product:
-    ``E @ one_hot(j)`` is column j, so the lookup is ``E[:, ids]``. ``ids``: int (or int
-    array of shape S) -> (d,) (or (d, *S)... as columns: (d, len(ids)) for a 1-D array).
-    Equal to ``nn.Embedding`` with weight ``E.T``. Introduced in 07_word_embeddings."""
+    ``E @ one_hot(j)`` is column j, so the lookup is ``E[:, ids]``. ``ids``: an int -> (d,);
+    a 1-D int array of B indices -> (d, B), one column per word. Equal to ``nn.Embedding``
+    with weight ``E.T`` (transposed). Introduced in 07_word_embeddings."""
     E = real_array(E, "E")
     ndim(E, "E", 2, "(d, V)", "embedding_lookup")
     idx = np.asarray(ids)

@@ -21,8 +21,8 @@ from course_lib.embeddings_losses import glove_loss, sample_negatives, unigram_d
 from course_lib.embeddings_space import analogy_accuracy
 from course_lib.embeddings_text import Vocab, build_vocab, skipgram_pair_array
 
-__all__ = ["SkipGramResult", "skipgram_step", "softmax_skipgram_step", "train_skipgram", "train_glove", "train_gensim_word2vec",
-           "BiLM", "train_bilm", "token_layers", "train_elmo_probe"]
+__all__ = ["SkipGramResult", "skipgram_step", "softmax_skipgram_step", "train_skipgram", "train_glove",
+           "train_gensim_word2vec", "BiLM", "train_bilm", "token_layers", "train_elmo_probe"]
 
 
 @contextlib.contextmanager
@@ -232,7 +232,8 @@ def train_bilm(encoded: Sequence[np.ndarray], vocab_size: int, dim: int = 32, nu
     sentences of one length. Returns (model in eval mode,
     mean loss per epoch, nats per predicted word, forward and backward averaged).
     Introduced in 07_word_embeddings."""
-    epochs, batch_size, seed = integer(epochs, "epochs", 1), integer(batch_size, "batch_size", 1), integer(seed, "seed", 0)
+    epochs, batch_size = integer(epochs, "epochs", 1), integer(batch_size, "batch_size", 1)
+    seed = integer(seed, "seed", 0)
     lr = positive(lr, "lr")
     sents = [np.asarray(s, dtype=np.int64) for s in encoded if len(s) >= 2]
     if not sents:
@@ -326,6 +327,7 @@ def train_elmo_probe(layers, labels, test_fraction: float = 0.3, epochs: int = 2
             loss.backward()
             opt.step()
         with torch.no_grad():
-            acc = {k: float((predict(i).argmax(1) == y[i]).float().mean()) for k, i in (("train", train), ("test", test))}
-    return {"weights": torch.softmax(s, 0).detach().numpy(), "gamma": float(gamma.detach()), "s_logits": s.detach().numpy(),
-            "train_accuracy": acc["train"], "test_accuracy": acc["test"]}
+            acc = {k: float((predict(i).argmax(1) == y[i]).float().mean())
+                   for k, i in (("train", train), ("test", test))}
+    return {"weights": torch.softmax(s, 0).detach().numpy(), "gamma": float(gamma.detach()),
+            "s_logits": s.detach().numpy(), "train_accuracy": acc["train"], "test_accuracy": acc["test"]}
