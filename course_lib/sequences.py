@@ -248,11 +248,11 @@ def gradient_norms_over_time(rnn: nn.Module, x: torch.Tensor, seed: int = 0) -> 
 
 # name -> (which steps read an input, which steps write an output, number of steps, example)
 IO_STRUCTURES: dict[str, tuple[list[int], list[int], int, str]] = {
-    "one-to-one": ([0], [0], 1, "image classification (no recurrence)"),
-    "one-to-many": ([0], [0, 1, 2, 3], 4, "image captioning, music generation"),
-    "many-to-one": ([0, 1, 2, 3], [3], 4, "sentiment classification, the memory task"),
-    "many-to-many (aligned)": ([0, 1, 2, 3], [0, 1, 2, 3], 4, "tagging each word, a char-LM"),
-    "many-to-many (encoder-decoder)": ([0, 1, 2], [3, 4, 5, 6], 7, "machine translation"),
+    "one-to-one": ([0], [0], 1, "image classification"),
+    "one-to-many": ([0], [0, 1, 2, 3], 4, "image captioning"),
+    "many-to-one": ([0, 1, 2, 3], [3], 4, "sentiment, the memory task"),
+    "many-to-many (aligned)": ([0, 1, 2, 3], [0, 1, 2, 3], 4, "tagging, a char LM"),
+    "many-to-many (encoder-decoder)": ([0, 1, 2], [3, 4, 5, 6], 7, "translation"),
 }
 
 

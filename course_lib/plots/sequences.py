@@ -38,7 +38,7 @@ def draw_io_structures(structures: Sequence[dict]) -> Figure:
     ``y`` on top; a dashed arrow feeds an output back as the next input. Returns the
     ``Figure``. Introduced in 06_sequence_models."""
     fig, axes = plt.subplots(1, len(structures), figsize=(3.2 * len(structures), 3.4),
-                             gridspec_kw={"width_ratios": [max(s["steps"], 2) for s in structures]})
+                             gridspec_kw={"width_ratios": [max(s["steps"], 3) for s in structures]})
     for ax, s in zip(np.atleast_1d(axes), structures):
         for t in range(s["steps"]):
             _box(ax, t, 1, f"h{t + 1}", _COLOURS["h"])
@@ -52,7 +52,7 @@ def draw_io_structures(structures: Sequence[dict]) -> Figure:
                 _arrow(ax, (t, 1.22), (t, 1.78))
                 if s["feeds_back"] and t + 1 < s["steps"] and t + 1 not in s["inputs"]:
                     _arrow(ax, (t + 0.2, 1.8), (t + 0.8, 1.25), ls="--")
-        ax.set_xlim(-0.6, max(s["steps"], 2) - 0.4)
+        ax.set_xlim(-0.6, max(s["steps"], 3) - 0.4)
         ax.set_ylim(-0.5, 2.5)
         ax.set_xticks(range(s["steps"]))
         ax.set_yticks([0, 1, 2], ["input", "hidden", "output"])
@@ -99,6 +99,7 @@ def plot_bpc_history(history: Sequence[float], baselines: dict[str, float]) -> F
     Introduced in 06_sequence_models."""
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
     ax.plot(np.arange(1, len(history) + 1), history, marker="o", label="char LSTM")
+    ax.set_xticks(np.arange(1, len(history) + 1))
     for (name, v), c in zip(baselines.items(), ["tab:red", "tab:orange", "tab:purple"]):
         ax.axhline(v, ls="--", color=c, label=f"{name} ({v:.2f})")
     label_axes(ax, "epoch", "validation bits per character", "Character language model on census first names")
