@@ -3,6 +3,8 @@ against torch in float64 (tolerance 1e-10 unless stated), the memory task and th
 language model (seeded, small budgets), and the widgets' state functions."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -269,3 +271,118 @@ def test_widget_states_report_bad_settings():
 def test_bad_input_names_the_argument(call, word):
     with pytest.raises((ValueError, TypeError), match=word):
         call()
+
+
+# --- the notebook's exercises: visible checks pass the reference, fail common wrong answers ---
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "06_sequence_models.ipynb"
+_SIG = "def sigmoid(a):\n    return 1 / (1 + np.exp(-a))\n"
+
+
+@pytest.fixture(scope="module")
+def exercises():
+    """grade_id -> (reference solution cell, visible part of its test cell), and the setup
+    cell's namespace (the notebook's imports) with the notebook's sigmoid."""
+    import nbformat
+
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    found = {}
+    for i, cell in enumerate(cells):
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            found[meta["grade_id"]] = (cell.source, cells[i + 1].source.split("### BEGIN HIDDEN TESTS")[0])
+    ns = {}
+    exec(cells[1].source, ns)
+    exec(_SIG, ns)
+    return found, ns
+
+
+def _visible(exercises, grade_id, answer):
+    found, ns = exercises
+    ns = dict(ns)
+    exec(answer, ns)
+    exec(found[grade_id][1], ns)
+
+
+_BACK = ("def rnn_step_backward(dh_next, cache):\n    x, h_prev, Wx, Wh, h_next = cache\n    da = {da}\n"
+         "    return da @ Wx.T, {dh}, x.T @ da, h_prev.T @ da, {db}\n")
+_LSTM = ("def lstm_step(x, h_prev, c_prev, Wx, Wh, b):\n    H = h_prev.shape[1]\n    a = x @ Wx + h_prev @ Wh + b\n"
+         "    i, f, g, o = {gates}\n    c = f * c_prev + i * g\n    return {h}, c\n")
+_GATES = "sigmoid(a[:, :H]), sigmoid(a[:, H:2*H]), np.tanh(a[:, 2*H:3*H]), sigmoid(a[:, 3*H:])"
+_GRU = ("def gru_step(x, h_prev, Wx, Wh, bx, bh):\n    H = h_prev.shape[1]\n    ax, ah = x @ Wx + bx, h_prev @ Wh + bh\n"
+        "    r, z = sigmoid(ax[:, :H] + ah[:, :H]), sigmoid(ax[:, H:2*H] + ah[:, H:2*H])\n"
+        "    n = np.tanh({n})\n    return {h}\n")
+_SAMPLE = ("def sample_with_temperature(logits, temperature, rng):\n    z = {z}\n"
+           "    p = np.exp(z - z.max(1, keepdims=True))\n    p /= p.sum(1, keepdims=True)\n"
+           "    return {ret}\n")
+_DRAW = "np.array([rng.choice(p.shape[1], p=row) for row in p])"
+WRONG = [
+    ("06_rnn_step_forward", "sigmoid", "def rnn_step_forward(x, h_prev, Wx, Wh, b):\n"
+                                       "    return 1 / (1 + np.exp(-(x @ Wx + h_prev @ Wh + b)))\n"),
+    ("06_rnn_step_forward", "no bias", "def rnn_step_forward(x, h_prev, Wx, Wh, b):\n    return np.tanh(x @ Wx + h_prev @ Wh)\n"),
+    ("06_rnn_step_forward", "Wh transposed", "def rnn_step_forward(x, h_prev, Wx, Wh, b):\n"
+                                             "    return np.tanh(x @ Wx + h_prev @ Wh.T + b)\n"),
+    ("06_rnn_step_forward", "calls the library", "def rnn_step_forward(x, h_prev, Wx, Wh, b):\n"
+                                                 "    return sequences.rnn_step_forward(x, h_prev, Wx, Wh, b)[0]\n"),
+    ("06_rnn_step_backward", "tanh applied to h_next again",
+     _BACK.format(da="dh_next * (1 - np.tanh(h_next) ** 2)", dh="da @ Wh.T", db="da.sum(axis=0)")),
+    ("06_rnn_step_backward", "no tanh derivative", _BACK.format(da="dh_next", dh="da @ Wh.T", db="da.sum(axis=0)")),
+    ("06_rnn_step_backward", "db averaged", _BACK.format(da="dh_next * (1 - h_next ** 2)", dh="da @ Wh.T",
+                                                         db="da.mean(axis=0)")),
+    ("06_rnn_step_backward", "Wh not transposed", _BACK.format(da="dh_next * (1 - h_next ** 2)", dh="da @ Wh",
+                                                               db="da.sum(axis=0)")),
+    ("06_clip_grad_norm", "each array clipped alone",
+     "def clip_grad_norm(grads, max_norm):\n    t = np.sqrt(sum((g ** 2).sum() for g in grads))\n"
+     "    return [g * min(1, max_norm / (np.linalg.norm(g) + 1e-6)) for g in grads], float(t)\n"),
+    ("06_clip_grad_norm", "always rescaled",
+     "def clip_grad_norm(grads, max_norm):\n    t = np.sqrt(sum((g ** 2).sum() for g in grads))\n"
+     "    return [g * max_norm / t for g in grads], float(t)\n"),
+    ("06_clip_grad_norm", "norm after clipping returned",
+     "def clip_grad_norm(grads, max_norm):\n    t = np.sqrt(sum((g ** 2).sum() for g in grads))\n"
+     "    s = min(1, max_norm / (t + 1e-6))\n    return [g * s for g in grads], float(t * s)\n"),
+    ("06_clip_grad_norm", "squared norm", "def clip_grad_norm(grads, max_norm):\n    t = sum((g ** 2).sum() for g in grads)\n"
+                                          "    s = min(1, max_norm / (t + 1e-6))\n    return [g * s for g in grads], float(t)\n"),
+    ("06_lstm_step", "CS231n gate order i, f, o, g",
+     _LSTM.format(gates="sigmoid(a[:, :H]), sigmoid(a[:, H:2*H]), np.tanh(a[:, 3*H:]), sigmoid(a[:, 2*H:3*H])",
+                  h="o * np.tanh(c)")),
+    ("06_lstm_step", "h = o * c", _LSTM.format(gates=_GATES, h="o * c")),
+    ("06_lstm_step", "sigmoid candidate",
+     _LSTM.format(gates=_GATES.replace("np.tanh(a[:, 2*H:3*H])", "sigmoid(a[:, 2*H:3*H])"), h="o * np.tanh(c)")),
+    ("06_lstm_step", "torch's cell", "import torch\ndef lstm_step(x, h_prev, c_prev, Wx, Wh, b):\n"
+                                     "    h, c = torch.lstm_cell(torch.tensor(x), (torch.tensor(h_prev), torch.tensor(c_prev)),"
+                                     " torch.tensor(Wx.T), torch.tensor(Wh.T), torch.tensor(b), torch.zeros(len(b),"
+                                     " dtype=torch.float64))\n    return h.numpy(), c.numpy()\n"),
+    ("06_gru_step", "biases merged", _GRU.format(n="ax[:, 2*H:] + bh[2*H:] + r * (h_prev @ Wh)[:, 2*H:]",
+                                                 h="(1 - z) * n + z * h_prev")),
+    ("06_gru_step", "z and 1 - z swapped", _GRU.format(n="ax[:, 2*H:] + r * ah[:, 2*H:]", h="z * n + (1 - z) * h_prev")),
+    ("06_gru_step", "reset applied before Wh", _GRU.format(n="ax[:, 2*H:] + (r * h_prev) @ Wh[:, 2*H:] + bh[2*H:]",
+                                                          h="(1 - z) * n + z * h_prev")),
+    ("06_sample_with_temperature", "multiplies by T", _SAMPLE.format(z="logits * temperature", ret=_DRAW)),
+    ("06_sample_with_temperature", "ignores T", _SAMPLE.format(z="logits", ret=_DRAW)),
+    ("06_sample_with_temperature", "returns probabilities", _SAMPLE.format(z="logits / temperature", ret="p")),
+    ("06_sample_with_temperature", "argmax", "def sample_with_temperature(logits, temperature, rng):\n"
+                                             "    return logits.argmax(axis=1)\n"),
+]
+
+
+def test_reference_answers_pass_the_visible_checks_and_unfinished_ones_fail(exercises):
+    import re
+
+    found, _ = exercises
+    assert len(found) >= 6
+    for grade_id, (solution, _) in found.items():
+        _visible(exercises, grade_id, solution)
+        stub = re.sub(r"### BEGIN SOLUTION.*?### END SOLUTION", "raise NotImplementedError()", solution, flags=re.S)
+        with pytest.raises(AssertionError, match="not implemented yet"):
+            _visible(exercises, grade_id, stub)
+
+
+def test_another_correct_sampler_passes(exercises):
+    _visible(exercises, "06_sample_with_temperature", _SAMPLE.format(z="logits / temperature", ret=_DRAW))
+
+
+@pytest.mark.parametrize("grade_id, what, answer", WRONG, ids=[f"{g}: {w}" for g, w, _ in WRONG])
+def test_common_wrong_answers_fail_the_visible_checks(exercises, grade_id, what, answer):
+    with pytest.raises(AssertionError) as info:
+        _visible(exercises, grade_id, answer)
+    assert "raised" not in str(info.value), str(info.value)   # caught by the check, not by a crash
