@@ -151,6 +151,18 @@ def pca_2d(X) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return Xc @ comps.T, comps, ratio
 
 
+def _local_projection(U: np.ndarray, rows: list[int]) -> np.ndarray:
+    """Every word (V, 2) on the two principal components of the ``rows`` words, centred on
+    them and scaled so that they lie in [-1, 1]: a map of the neighbourhood being asked about."""
+    if len(rows) < 2:
+        return np.zeros((len(U), 2))
+    mean = U[rows].mean(axis=0)
+    _, comps, _ = pca_2d(U[rows])
+    coords = (U - mean) @ comps.T
+    scale = np.abs(coords[rows]).max()
+    return coords / (scale if scale > 0 else 1.0)
+
+
 _TOKEN = re.compile(r"[+-]|[^\s+-]+")
 
 
@@ -160,7 +172,9 @@ def explorer_state(vectors, vocab: Vocab, expression: str, k: int = 8) -> dict:
     sum of the unit vectors, the query words excluded. Never raises on a typed query: returns
     ``ok=False`` and a ``message`` (an unknown word with the closest known ones, an empty or
     malformed query). Keys: ok, message, terms [(sign, word)], results [(word, cosine)],
-    highlight (query words then results). Introduced in 07_word_embeddings."""
+    highlight (query words then results), coords (V, 2): every word on the two principal
+    components of the highlighted words, scaled so that those lie in [-1, 1] (only when ok).
+    Introduced in 07_word_embeddings."""
     U = _space(vectors, vocab)
     k = integer(k, "k", 1)
     state = {"ok": False, "message": "", "terms": [], "results": [], "highlight": []}
@@ -197,8 +211,9 @@ def explorer_state(vectors, vocab: Vocab, expression: str, k: int = 8) -> dict:
     order = np.argsort(-sims, kind="stable")[:min(k, len(vocab) - len(set(ids)))]
     results = [(vocab.words[j], float(sims[j])) for j in order]
     query = " ".join(("- " if s < 0 else ("+ " if n else "")) + w for n, (s, w) in enumerate(terms))
-    state.update(ok=True, terms=terms, results=results,
-                 highlight=list(dict.fromkeys([w for _, w in terms] + [w for w, _ in results])),
+    highlight = list(dict.fromkeys([w for _, w in terms] + [w for w, _ in results]))
+    state.update(ok=True, terms=terms, results=results, highlight=highlight,
+                 coords=_local_projection(U, [vocab.word_to_index[w] for w in highlight]),
                  message=f"{query}  ->  {results[0][0]} (cosine {results[0][1]:.3f})" if results
                  else f"{query}: no other word in the vocabulary.")
     return state

@@ -43,7 +43,12 @@ def test_analogy_query_is_answered_and_drawn(explorer):
     assert explorer.state["ok"] and explorer.state["results"][0][0] == "rome"
     assert "rome" in explorer.message.value
     art = explorer.artists
-    np.testing.assert_allclose(art["query"].get_offsets(), explorer.coords[[1, 0, 2]])
+    coords = explorer.state["coords"]
+    np.testing.assert_allclose(art["query"].get_offsets(), coords[[1, 0, 2]])
+    np.testing.assert_allclose(art["others"].get_offsets(), coords)
+    words = explorer.vocab.words
+    shown = coords[[words.index(w) for w in explorer.state["highlight"]]]   # query words and answers in [-1, 1]
+    assert np.abs(shown).max() == pytest.approx(1.0)
     assert [t.get_text() for t in art["labels"] if t.get_visible()][:4] == ["paris", "france", "italy", "rome"]
     assert art["bars"][0].get_width() == pytest.approx(explorer.state["results"][0][1])
     assert [t.get_text() for t in art["names"][:3]] == [w for w, _ in explorer.state["results"]]

@@ -94,17 +94,19 @@ def plot_projection(coords: np.ndarray, words: Sequence[str], highlight: dict[st
     return fig
 
 
-def explorer_figure(coords: np.ndarray) -> tuple[Figure, dict]:
-    """The neighbour/analogy explorer's figure, built once: left, every word's 2-D projection
-    (grey) with highlighted points and up to ``MAX_LABELS`` labels; right, bars of the
-    answers' cosine similarities. Returns (figure, artists). Introduced in 07_word_embeddings."""
+def explorer_figure() -> tuple[Figure, dict]:
+    """The neighbour/analogy explorer's figure, built once: left, a map of the neighbourhood
+    asked about (the words on the two principal components of the query words and the
+    answers, scaled to [-1, 1]; other words grey) with up to ``MAX_LABELS`` labels; right,
+    bars of the answers' cosine similarities. Returns (figure, artists). Introduced in
+    07_word_embeddings."""
     fig = widget_figure((10.0, 4.2), dpi=72)
     ax, bx = fig.add_axes((0.06, 0.12, 0.5, 0.78)), fig.add_axes((0.7, 0.12, 0.28, 0.78))
-    ax.scatter(coords[:, 0], coords[:, 1], s=6, color="0.8")
-    pad = 0.08 * (coords.max(0) - coords.min(0) + 1e-9)
-    ax.set_xlim(coords[:, 0].min() - pad[0], coords[:, 0].max() + pad[0])
-    ax.set_ylim(coords[:, 1].min() - pad[1], coords[:, 1].max() + pad[1])
-    label_axes(ax, "principal component 1", "principal component 2", "Projection (PCA) of all words")
+    ax.set_xlim(-1.35, 1.35)
+    ax.set_ylim(-1.25, 1.25)
+    label_axes(ax, "principal component 1 (of the words shown)", "principal component 2",
+               "Map of the neighbourhood (PCA)")
+    others = ax.scatter([], [], s=6, color="0.8")
     query = ax.scatter([], [], s=40, color=_QUERY, zorder=3)
     answer = ax.scatter([], [], s=30, color=_ANSWER, zorder=3)
     labels = [ax.text(0, 0, "", fontsize=8, visible=False) for _ in range(MAX_LABELS)]
@@ -114,26 +116,30 @@ def explorer_figure(coords: np.ndarray) -> tuple[Figure, dict]:
     bx.set_ylim(MAX_LABELS - 0.5, -0.5)
     bx.set_yticks([])
     label_axes(bx, "cosine similarity", "", "Closest words")
-    art = {"ax": ax, "bx": bx, "query": query, "answer": answer, "labels": labels, "bars": bars, "names": names}
-    cache_background(fig, art, [query, answer, *labels, *bars, *names])   # redraw only what changes
+    art = {"ax": ax, "bx": bx, "others": others, "query": query, "answer": answer, "labels": labels,
+           "bars": bars, "names": names}
+    cache_background(fig, art, [others, query, answer, *labels, *bars, *names])   # redraw only what changes
     return fig, art
 
 
-def draw_explorer(art: dict, coords: np.ndarray, words: Sequence[str], state: dict) -> None:
-    """Update the explorer from an ``embeddings.explorer_state`` dict: query words in red,
-    answers in blue on the projection, the answers' cosines as bars. Introduced in
-    07_word_embeddings."""
+def draw_explorer(art: dict, words: Sequence[str], state: dict) -> None:
+    """Update the explorer from an ``embeddings.explorer_state`` dict: every word at
+    ``state["coords"]`` (grey), query words in red, answers in blue, the answers' cosines as
+    bars; an impossible query clears the picture. Introduced in 07_word_embeddings."""
     index = {w: i for i, w in enumerate(words)}
-    query = [w for _, w in state.get("terms", [])] if state.get("ok") else []
-    results = state.get("results", []) if state.get("ok") else []
+    ok = bool(state.get("ok"))
+    coords = state["coords"] if ok else np.zeros((0, 2))
+    query = [w for _, w in state.get("terms", [])] if ok else []
+    results = state.get("results", []) if ok else []
     answers = [w for w, _ in results][:MAX_LABELS - len(query)]
+    art["others"].set_offsets(coords)
     art["query"].set_offsets(coords[[index[w] for w in query]].reshape(-1, 2))
     art["answer"].set_offsets(coords[[index[w] for w in answers]].reshape(-1, 2))
     shown = [(w, _QUERY) for w in query] + [(w, _ANSWER) for w in answers]
     for k, label in enumerate(art["labels"]):
         if k < len(shown):
             w, colour = shown[k]
-            label.set_position(coords[index[w]])
+            label.set_position(coords[index[w]] + 0.03)
             label.set_text(w)
             label.set_color(colour)
         label.set_visible(k < len(shown))

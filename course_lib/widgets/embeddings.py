@@ -23,20 +23,20 @@ __all__ = ["NeighbourExplorer", "neighbour_explorer"]
 class NeighbourExplorer(FigureWidget):
     """Neighbour / analogy explorer: type a word or an analogy in ``w.query`` (Text, e.g.
     "paris - france + italy"), or pick one in ``w.examples`` (Dropdown, which fills the text);
-    ``w.k`` (IntSlider) is how many answers to show. ``w.image`` shows the PCA projection
-    of every word with the query words (red) and the answers (blue) highlighted, and the
-    answers' cosine similarities; ``w.message`` the best answer, or why the query cannot be
-    read (an unknown word with the closest known ones). ``w.state`` is the current
-    ``embeddings.explorer_state(...)`` dict, ``w.coords`` the (V, 2) projection,
-    ``w.render_ms`` the last callback's duration in milliseconds.
+    ``w.k`` (IntSlider) is how many answers to show. ``w.image`` shows a map of the
+    neighbourhood (every word on the two principal components of the query words and the
+    answers, ``w.state["coords"]``) with the query words (red) and the answers (blue)
+    labelled, and the answers' cosine similarities; ``w.message`` the best answer, or why
+    the query cannot be read (an unknown word with the closest known ones). ``w.state`` is
+    the current ``embeddings.explorer_state(...)`` dict, ``w.render_ms`` the last
+    callback's duration in milliseconds.
     """
 
     def __init__(self, vectors: np.ndarray, vocab: emb.Vocab, examples: Sequence[str] = (),
                  query: str | None = None, k: int = 8):
         emb.explorer_state(vectors, vocab, "", k)                 # checks vectors, vocab and k
         self.vectors, self.vocab = vectors, vocab
-        self.coords = emb.pca_2d(vectors)[0]
-        super().__init__(*emb_plots.explorer_figure(self.coords))
+        super().__init__(*emb_plots.explorer_figure())
         examples = [e for e in examples if isinstance(e, str)] or [vocab.words[0]]
         first = examples[0] if query is None else query
         self.examples = W.Dropdown(options=list(dict.fromkeys(examples)), description="examples",
@@ -64,7 +64,7 @@ class NeighbourExplorer(FigureWidget):
                      f"{len(self.state['results'])} closest words shown")
         else:
             self.say((self.state["message"], "error"))
-        emb_plots.draw_explorer(self.artists, self.coords, self.vocab.words, self.state)
+        emb_plots.draw_explorer(self.artists, self.vocab.words, self.state)
         self.show_figure()
 
 
