@@ -682,3 +682,13 @@ def test_committed_checkpoint_is_small_float16_and_detects():
     held = scenes(100, seed=4)                  # the notebook measures all 500 (>= 0.90 asserted there)
     dets = detection.detect(model, held.images)
     assert detection.mean_average_precision(dets, held.boxes, held.labels, 0.5) >= 0.85
+
+
+def test_ap_and_map_equal_cocoeval_on_the_models_detections():
+    model, _ = detection.load_tiny_yolo()
+    held = scenes(80, seed=4)
+    dets = detection.detect(model, held.images)
+    ev = cocoeval(dets, held.boxes, held.labels)
+    assert abs(detection.coco_map(dets, held.boxes, held.labels) - ev.stats[0]) < 1e-9
+    assert abs(detection.mean_average_precision(dets, held.boxes, held.labels, 0.5) - ev.stats[1]) < 1e-9
+    assert abs(detection.mean_average_precision(dets, held.boxes, held.labels, 0.75) - ev.stats[2]) < 1e-9
