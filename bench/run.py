@@ -88,6 +88,14 @@ METRIC_PATTERNS: dict[str, tuple[str, float, str]] = {
                                                                                "gensim seeds (asserted)"),
     r"07 Lee corpus training time ratio, course / gensim": ("<=", 10.0, "issue 15: training time reported; "
                                                             "gensim's compiled loop is faster (3.6x measured)"),
+    r"06 char-LM unigram baseline bits per character": ("<=", 4.75, "the count baseline beside the LSTM: no unigram "
+                                                        "model can exceed log2(27) = 4.75 bits (4.06 measured)"),
+    r"06 char-LM bigram baseline bits per character": ("<=", 3.6, "the count baseline beside the LSTM (3.40 "
+                                                       "measured); floor that catches a broken name reader"),
+    r"06 char-LM fraction of sampled names not in the training list \(T=1\)": (">=", 0.5, "issue 14: reported; "
+                                                                                "floor that catches a model that "
+                                                                                "only recites its training names "
+                                                                                "(0.755 measured)"),
 }
 NOTEBOOK_SECONDS = {"02": 60.0}  # chapter -> time budget (s); the issue for ch02 says 60 s
 DEFAULT_NOTEBOOK_SECONDS = 90.0
