@@ -31,13 +31,15 @@ bench: install
 	$(BIN)/python bench/run.py
 
 # Teachers (README "For teachers"): student notebooks into release/; grade a class into
-# grades.csv and feedback/. Optional: TIMEOUT=<seconds per cell> (default 120).
+# grades.csv and feedback/, each submission in a bubblewrap sandbox (apt-get install
+# bubblewrap). Optional: TIMEOUT=<seconds per cell> (default 120); UNSAFE=1 grades without
+# the sandbox where bwrap cannot run (every row of grades.csv then says so).
 .PHONY: release grade
 release: install
 	$(BIN)/python -m course_lib.grading.autograde release
 
 grade: install
-	$(BIN)/python -m course_lib.grading.autograde grade "$(SUBMISSIONS)" $(if $(TIMEOUT),--timeout $(TIMEOUT))
+	$(BIN)/python -m course_lib.grading.autograde grade "$(SUBMISSIONS)" $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(UNSAFE),--unsafe)
 
 clean:
 	rm -rf $(VENV) release/ .pytest_cache build *.egg-info

@@ -189,12 +189,23 @@ def test_check_value_messages(capsys):
 
 
 def test_learner_cannot_change_the_cases_seen_by_the_reference():
+    """An answer that zeroes its input after computing a right result: the learner's
+    function runs before the reference, so without a private copy per call the reference
+    would see zeros and the right answer would fail; the test's own arrays, shared by two
+    cases here as the chapters share x_rgb, must come back untouched."""
     def conv2d(x, w):
         out = loop_conv(x, w)
         x[...] = 0  # mutates its input
+        w[...] = 0
         return out
 
-    check(conv2d)  # the reference got its own copy, so this passes
+    x, w = CASES[0]
+    x_before, w_before = x.copy(), w.copy()
+    grading.check_function(conv2d, reference_conv, [(x, w), (x, w)], name="conv2d")
+    assert np.array_equal(x, x_before) and np.array_equal(w, w_before)
+    t = torch.tensor(x)  # tensors are copied too (they have no .copy())
+    grading.check_function(lambda a: a.mul_(2) / 2, lambda a: a.clone(), [(t,), (t,)], name="halve")
+    assert torch.equal(t, torch.tensor(x))
 
 
 def test_numbers_are_shown_as_a_learner_writes_them():

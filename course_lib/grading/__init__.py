@@ -26,6 +26,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
+from course_lib.grading import judge as _judge
+
 __all__ = [
     "CheckFailed",
     "ForbiddenCall",
@@ -296,6 +298,45 @@ def random_cases(make_case: Callable[[np.random.Generator], tuple], n: int = 5,
     return [tuple(make_case(rng)) for _ in range(n)]
 
 
+def _copy(a: Any) -> Any:
+    """A private copy of one argument (arrays, tensors, lists), so no call can change the
+    test's data for the next call or case."""
+    if hasattr(a, "detach") and hasattr(a, "clone"):
+        return a.detach().clone()
+    return a.copy() if hasattr(a, "copy") else a
+
+
+def _raised(name: str, exc_type: str, message: str, where: str, i: int, args: tuple,
+            hint: str | None) -> CheckFailed:
+    """The message for an answer that raised ``exc_type`` on test case ``i``."""
+    if exc_type == "NotImplementedError":
+        return _fail(name, "not implemented yet: replace `raise NotImplementedError()` with your code.", hint)
+    shapes = ", ".join(str(getattr(a, "shape", a)) for a in args)
+    return _fail(name, f"raised {exc_type}: {message} (on test case {i + 1}, arguments {shapes}).{where}", hint)
+
+
+def _compare_outputs(name: str, i: int, got: Any, expected: Any, atol: float, rtol: float,
+                     hint: str | None, compare: Callable[[Any, Any], None] | None) -> None:
+    """Raise CheckFailed unless ``got`` matches ``expected`` (test case ``i``)."""
+    label = f"{name} (test case {i + 1})"
+    if compare is not None:
+        compare(got, expected)
+    elif isinstance(expected, tuple):
+        if not isinstance(got, tuple) or len(got) != len(expected):
+            raise _fail(label, f"expected a tuple of {len(expected)} values, got "
+                               f"{type(got).__name__}{'' if not isinstance(got, tuple) else f' of {len(got)}'}.",
+                        hint)
+        for j, (g, e) in enumerate(zip(got, expected)):
+            if np.ndim(e) == 0 and not hasattr(e, "shape"):
+                check_value(f"{label}, output {j + 1}", g, e, tol=atol, hint=hint, quiet=True)
+            else:
+                check_array(f"{label}, output {j + 1}", g, e, atol=atol, rtol=rtol, hint=hint, quiet=True)
+    elif np.ndim(expected) == 0 and not hasattr(expected, "shape"):
+        check_value(label, got, expected, tol=atol, hint=hint, quiet=True)
+    else:
+        check_array(label, got, expected, atol=atol, rtol=rtol, hint=hint, quiet=True)
+
+
 def check_function(func: Callable, reference: Callable, cases: Sequence[tuple], name: str | None = None,
                    atol: float = 1e-6, rtol: float = 1e-5, hint: str | None = None,
                    forbidden: Iterable[str] = (), compare: Callable[[Any, Any], None] | None = None,
@@ -307,45 +348,28 @@ def check_function(func: Callable, reference: Callable, cases: Sequence[tuple], 
     library functions the exercise must not call: they are refused both in the code
     (static check) and while it runs (tripwires). A ``NotImplementedError`` becomes
     "not done yet"; any other exception is reported with its message and the case.
+    Each call gets its own copy of the arguments (the learner's function first, then the
+    reference), so an answer that changes its inputs cannot change the test's data. In
+    ``make grade``'s judge the check is also recorded (:mod:`course_lib.grading.judge`):
+    the marks come from there, not from this process.
     """
     name = name or getattr(func, "__name__", "your function")
     if not callable(func):
         raise _fail(name, f"expected a function, got {type(func).__name__}.", hint)
     forbidden = list(forbidden)
+    if _judge.recording():
+        _judge.record(name, func, reference, cases, atol, rtol, hint, forbidden, compare)
     check_not_calling(func, forbidden, name)
     for i, args in enumerate(cases):
         args = args if isinstance(args, tuple) else (args,)
-        copies = [a.copy() if hasattr(a, "copy") else a for a in args]
-        expected = reference(*copies)
-        copies = [a.copy() if hasattr(a, "copy") else a for a in args]
         try:
             with _tripwires(forbidden, name):
-                got = func(*copies)
+                got = func(*[_copy(a) for a in args])
         except ForbiddenCall:
             raise
-        except NotImplementedError:
-            raise _fail(name, "not implemented yet: replace `raise NotImplementedError()` "
-                              "with your code.", hint) from None
         except Exception as exc:  # the learner's bug: report it, don't crash the check
-            shapes = ", ".join(str(getattr(a, "shape", a)) for a in args)
-            raise _fail(name, f"raised {type(exc).__name__}: {exc} (on test case {i + 1}, "
-                              f"arguments {shapes}).{_where(exc)}", hint) from None
-        label = f"{name} (test case {i + 1})"
-        if compare is not None:
-            compare(got, expected)
-        elif isinstance(expected, tuple):
-            if not isinstance(got, tuple) or len(got) != len(expected):
-                raise _fail(label, f"expected a tuple of {len(expected)} values, got "
-                                   f"{type(got).__name__}{'' if not isinstance(got, tuple) else f' of {len(got)}'}.",
-                            hint)
-            for j, (g, e) in enumerate(zip(got, expected)):
-                if np.ndim(e) == 0 and not hasattr(e, "shape"):
-                    check_value(f"{label}, output {j + 1}", g, e, tol=atol, hint=hint, quiet=True)
-                else:
-                    check_array(f"{label}, output {j + 1}", g, e, atol=atol, rtol=rtol, hint=hint, quiet=True)
-        elif np.ndim(expected) == 0 and not hasattr(expected, "shape"):
-            check_value(label, got, expected, tol=atol, hint=hint, quiet=True)
-        else:
-            check_array(label, got, expected, atol=atol, rtol=rtol, hint=hint, quiet=True)
+            raise _raised(name, type(exc).__name__, str(exc), _where(exc), i, args, hint) from None
+        expected = reference(*[_copy(a) for a in args])
+        _compare_outputs(name, i, got, expected, atol, rtol, hint, compare)
     if not quiet:
         _ok(f"{name} ({len(cases)} test case{'s' if len(cases) != 1 else ''})")

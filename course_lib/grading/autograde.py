@@ -18,12 +18,11 @@ from __future__ import annotations
 import argparse
 import concurrent.futures as cf
 import json
-import multiprocessing
 import os
-import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -31,15 +30,21 @@ from typing import Sequence
 
 import nbformat
 
+from course_lib.grading import judge, sandbox, submission
 from course_lib.grading.report import Exercise, Result, format_points, write_feedback, write_grades_csv
+from course_lib.grading.submission import failure as _failure, first_line
 
-__all__ = ["Exercise", "Result", "exercise_notebooks", "release", "grade_folder",
+__all__ = ["Exercise", "Result", "SandboxUnavailable", "exercise_notebooks", "release", "grade_folder",
            "write_grades_csv", "write_feedback", "main"]
 
 # Seconds per cell (README "For teachers"): a chapter's longest cell takes up to ~60 s on an
 # idle 2-core machine, and grading runs two kernels at once, so twice that.
 DEFAULT_TIMEOUT = 120
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# Per submission (README "For teachers"): address space per process, and wall clock in all.
+# 4 GiB: torch maps much address space it never touches, and chapter 03 trains models in
+# the notebook (its reference run failed to allocate under 2 GiB).
+DEFAULT_MEMORY_GIB = 4.0
+DEFAULT_WALL = 600.0
 
 
 # --- which notebooks, and nbgrader set-up ---------------------------------------------
@@ -159,7 +164,7 @@ def release(notebooks_dir: str | Path = "notebooks", out_dir: str | Path = "rele
     return written
 
 
-# --- one submission -------------------------------------------------------------------
+# --- one submission ---------------------------------------------------------------
 
 def _precheck(path: Path) -> str | None:
     """Why this file cannot be graded at all (missing, empty, not JSON), or None."""
@@ -181,100 +186,16 @@ def _precheck(path: Path) -> str | None:
     return None
 
 
-def _error_text(outputs: list, timeout: int) -> str:
-    errors = [o for o in outputs if o.get("output_type") == "error"]
-    if any(o.get("ename") == "CellTimeoutError" for o in errors):
-        return (f"timed out: the cell did not finish within {timeout} s (an infinite loop, "
-                f"or code far too slow?)")
-    if not errors:
-        return ""
-    err = errors[0]
-    text = _ANSI.sub("", str(err.get("evalue", "")))
-    if err.get("ename") in ("CheckFailed", "ForbiddenCall"):
-        return text.removeprefix("\u2718 ").strip()
-    return f"{err.get('ename')}: {text}".strip()
-
-
-_WORKER: dict = {}
-
-
-def _init_worker(template: str, base: str, timeout: int, threads: int) -> None:
-    os.environ.pop("COURSE_METRICS_FILE", None)  # students' runs must not log bench metrics
-    # kernels inherit this: course_lib.setup() then gives each notebook its share of the cores
-    os.environ.setdefault("COURSE_THREADS", str(threads))
+def _inside(root: str, stem: str, internal_id: str, timeout: str) -> int:
+    """In a submission's sandbox: nbgrader autograde of ``root/submitted/<id>/<stem>``.
+    Prints one JSON line {success, log, pid} for the grader (which trusts none of it)."""
     warnings.filterwarnings("ignore", module="sqlalchemy")  # nbgrader's, harmless here
     warnings.filterwarnings("ignore", message=".*not in session.*")
-    root = Path(tempfile.mkdtemp(prefix="worker-", dir=base))
-    shutil.copytree(template, root, dirs_exist_ok=True)
-    _WORKER.update(root=root, api=_api(root, timeout), timeout=timeout)
-
-
-def _grade_one(task: dict) -> Result:
-    """Autograde one (student, notebook) in this worker's course directory."""
-    root, api, timeout = _WORKER["root"], _WORKER["api"], _WORKER["timeout"]
-    stem, iid = task["stem"], task["internal_id"]
-    start = time.perf_counter()
-    result = Result(task["student_id"], task["notebook"], 0.0, task["max_points"])
-    sub_dir = root / "submitted" / iid / stem
-    sub_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(task["path"], sub_dir / f"{stem}.ipynb")
-    try:
-        out = api.autograde(stem, iid, force=True, create=True)
-        graded_path = root / "autograded" / iid / stem / f"{stem}.ipynb"
-        if not out["success"] or not graded_path.exists():
-            result.reason = _failure(f"{out.get('log', '')}\n{out.get('error', '')}")
-            return result
-        from nbgrader.api import Gradebook
-
-        with Gradebook(api.coursedir.db_url) as gb:
-            sub = gb.find_submission_notebook(stem, stem, iid)
-            scores = {g.name: float(g.score or 0.0) for g in sub.grades}
-        graded = nbformat.read(graded_path, as_version=4)
-        cells = {_meta(c).get("grade_id"): c for c in graded.cells if _meta(c).get("grade")}
-        for grade_id, max_points in task["graded"]:
-            name = grade_id.removesuffix("_test")
-            points = min(scores.get(grade_id, 0.0), max_points)
-            if grade_id not in cells:
-                msg = ("the test cell was deleted (or its nbgrader metadata removed), so it "
-                       "could not run: no marks from it")
-                points = 0.0
-            else:
-                msg = _error_text(cells[grade_id].get("outputs", []), timeout) if points < max_points else ""
-            result.exercises.append(Exercise(name, points, max_points, msg))
-        first = next(((i, c) for i, c in enumerate(graded.cells) if c.cell_type == "code"
-                      and not _meta(c).get("grade") and _error_text(c.get("outputs", []), timeout)), None)
-    finally:
-        shutil.rmtree(root / "submitted" / iid, ignore_errors=True)
-        shutil.rmtree(root / "autograded" / iid, ignore_errors=True)
-        result.seconds, result.worker = time.perf_counter() - start, os.getpid()
-    result.points = sum(e.points for e in result.exercises)
-    lost = [f"{e.name} (-{format_points(e.max_points - e.points)}): "
-            f"{_first_line(e.message).rstrip('.') or 'failed'}"
-            for e in result.exercises if e.points < e.max_points]
-    if lost and first is not None:
-        i, cell = first
-        lost.append(f"first error in the notebook, cell {i + 1}: "
-                    f"{_first_line(_error_text(cell.get('outputs', []), timeout))}")
-    result.reason = "; ".join(lost)
-    return result
-
-
-def _failure(log: str) -> str:
-    """Why nbgrader could not grade a notebook at all, from its log."""
-    if "DeadKernelError" in log:
-        return ("the notebook's kernel died (os._exit, a crash, or out of memory?), so nothing "
-                "could be graded")
-    if "unresponsive" in log:
-        return "the notebook's kernel stopped responding and could not be interrupted"
-    found = [m for m in re.findall(r"^\s*([A-Za-z_][\w.]*(?:Error|Exception)): (.+)$", log, re.M)
-             if not m[0].endswith("NbGraderException")]
-    why = f"{found[-1][0].rpartition('.')[2]}: {found[-1][1]}" if found else "no error message"
-    return f"nbgrader could not run this notebook: {_first_line(why, 160)}"
-
-
-def _first_line(text: str, limit: int = 110) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else ""
-    return line if len(line) <= limit else line[: limit - 3] + "..."
+    api = _api(Path(root), int(timeout))
+    out = api.autograde(stem, internal_id, force=True, create=True)
+    print(json.dumps({"success": bool(out["success"]), "pid": os.getpid(),
+                      "log": f"{out.get('log', '')}\n{out.get('error', '') or ''}"[-20000:]}))
+    return 0
 
 
 # --- a whole class ----------------------------------------------------------------------
@@ -287,24 +208,40 @@ def _find(folder: Path, name: str) -> Path | None:
     return deeper[0] if len(deeper) == 1 else None
 
 
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap cannot run here, and the teacher did not pass ``unsafe=True``."""
+
+
 def grade_folder(submissions: str | Path, notebooks_dir: str | Path = "notebooks",
                  out_dir: str | Path | None = ".", workers: int = 2, timeout: int = DEFAULT_TIMEOUT,
-                 only: Sequence[str] | None = None) -> list[Result]:
+                 only: Sequence[str] | None = None, unsafe: bool = False,
+                 memory_gib: float = DEFAULT_MEMORY_GIB, wall: float = DEFAULT_WALL) -> list[Result]:
     """Grade ``submissions/<student_id>/<notebook>.ipynb`` for the exercise notebooks.
 
     ``notebooks_dir`` holds the instructor's notebooks (with solutions and hidden tests).
     The notebooks graded are ``only`` (names or stems) if given, else every exercise
     notebook that at least one student handed in; a student without it gets zero and
-    "missing". Runs ``workers`` processes in parallel, each cell under ``timeout``
-    seconds. Writes ``out_dir/grades.csv`` and ``out_dir/feedback/`` unless ``out_dir``
-    is None. Returns one :class:`Result` per (student, notebook), sorted.
+    "missing". Each submission runs in its own bubblewrap sandbox (``memory_gib`` of
+    address space per process, ``wall`` seconds in all, each cell under ``timeout``
+    seconds), ``workers`` at once; the marks come from the judge, a kernel running the
+    teacher's notebook (:mod:`course_lib.grading.submission`). Without bwrap this raises
+    SandboxUnavailable unless ``unsafe`` (then every row says so). Writes
+    ``out_dir/grades.csv`` and ``out_dir/feedback/`` unless ``out_dir`` is None. Returns
+    one :class:`Result` per (student, notebook), sorted.
     """
     submissions = Path(submissions)
     if not submissions.is_dir():
         raise ValueError(f"submissions must be a folder of <student_id>/<notebook>.ipynb, "
                          f"got {str(submissions)!r}, which is not a folder.")
-    if int(timeout) < 1 or int(workers) < 1:
-        raise ValueError(f"timeout and workers must be >= 1, got timeout={timeout}, workers={workers}.")
+    if int(timeout) < 1 or int(workers) < 1 or not memory_gib > 0 or not wall > 0:
+        raise ValueError(f"timeout, workers, memory_gib and wall must be positive, got timeout={timeout}, "
+                         f"workers={workers}, memory_gib={memory_gib}, wall={wall}.")
+    why = None if unsafe else sandbox.available()
+    if why:
+        raise SandboxUnavailable(
+            f"make grade runs every submission in a bubblewrap sandbox, but {why}. Install it "
+            f"(README, For teachers), or grade without a sandbox at your own risk with --unsafe "
+            f"(UNSAFE=1 for make grade): every row of grades.csv then says so.")
     available = {p.name: p for p in exercise_notebooks(notebooks_dir)}
     students = sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
     if only:
@@ -333,15 +270,8 @@ def grade_folder(submissions: str | Path, notebooks_dir: str | Path = "notebooks
                                   graded=graded_cells[name]))
     if tasks:
         with tempfile.TemporaryDirectory(prefix="course-grade-") as base:
-            template = Path(base) / "template"
-            broken = _generate(template, [available[n] for n in wanted])
-            for t in [t for t in tasks if t["notebook"] in broken]:
-                tasks.remove(t)
-                results.append(Result(t["student_id"], t["notebook"], 0.0, t["max_points"],
-                                      "not graded: the teacher's notebook could not be prepared "
-                                      f"({_first_line(broken[t['notebook']].splitlines()[1])})"))
-            if tasks:
-                results += _run_pool(tasks, str(template), base, int(workers), int(timeout))
+            results += _grade_tasks(tasks, [available[n] for n in wanted], Path(base), int(workers),
+                                    int(timeout), unsafe, sandbox.Limits(int(memory_gib * 2**30), float(wall)))
     results.sort(key=lambda r: (r.student_id, r.notebook))
     if out_dir is not None:
         write_grades_csv(results, Path(out_dir) / "grades.csv")
@@ -349,30 +279,74 @@ def grade_folder(submissions: str | Path, notebooks_dir: str | Path = "notebooks
     return results
 
 
-def _run_pool(tasks: list[dict], template: str, base: str, workers: int, timeout: int,
-              retry: bool = True) -> list[Result]:
-    results, broken = [], []
-    # fork where there is one: no `if __name__ == "__main__"` needed in callers' scripts
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                                initargs=(template, base, timeout,
-                                          max(1, (os.cpu_count() or 1) // workers))) as pool:
-        futures = {pool.submit(_grade_one, t): t for t in tasks}
-        for fut in cf.as_completed(futures):
-            try:
-                results.append(fut.result())
-            except cf.process.BrokenProcessPool:
-                broken.append(futures[fut])
-            except Exception as exc:  # a bug of ours or nbgrader's: one row, not a crash
+def _grade_tasks(tasks: list[dict], notebooks: list[Path], base: Path, workers: int, timeout: int,
+                 unsafe: bool, limits) -> list[Result]:
+    """Prepare (nbgrader template, one judge per notebook), run the sandboxes ``workers`` at
+    a time, score every answer in the judges, and make the rows."""
+    results: list[Result] = []
+
+    def skip(notebook: str, why: str) -> None:
+        for t in [t for t in tasks if t["notebook"] == notebook]:
+            tasks.remove(t)
+            results.append(Result(t["student_id"], t["notebook"], 0.0, t["max_points"], why))
+
+    broken = _generate(base / "template", notebooks)
+    for name, error in broken.items():
+        skip(name, f"not graded: the teacher's notebook could not be prepared ({first_line(error.splitlines()[1])})")
+    (base / "runner").mkdir()
+    shutil.copyfile(Path(__file__).with_name("runner.py"), base / "runner" / "runner.py")
+    judges: dict[str, judge.JudgeKernel] = {}
+    judge_errors: dict[str, str] = {}
+    ready = {path.name: threading.Event() for path in notebooks}
+    ctx = dict(base=str(base), template=str(base / "template"), timeout=timeout, limits=limits,
+               unsafe=unsafe, runner=str(base / "runner"), judges=judges, judge_errors=judge_errors,
+               ready=ready, threads=max(1, (os.cpu_count() or 1) // workers))
+    partials = []
+    try:
+        with cf.ThreadPoolExecutor(workers) as pool:
+            futures = {pool.submit(submission.run_sandboxed, t, ctx): t for t in tasks}
+            try:  # while the sandboxes run the notebooks: the judges, here (their kernels stay in this thread)
+                for path in notebooks:
+                    if path.name not in broken and any(t["notebook"] == path.name for t in tasks):
+                        try:
+                            judges[path.name] = judge.JudgeKernel(path, base / f"judge-{path.stem}", timeout).start()
+                        except RuntimeError as exc:
+                            judge_errors[path.name] = f"not graded: {exc}"
+                    ready[path.name].set()
+            finally:
+                for event in ready.values():
+                    event.set()
+            for fut in cf.as_completed(futures):
                 t = futures[fut]
-                results.append(Result(t["student_id"], t["notebook"], 0.0, t["max_points"],
-                                      f"grading error: {type(exc).__name__}: {exc}"))
-    if broken and retry:  # a worker process died (not a student's kernel): once more, alone
-        results += _run_pool(broken, template, base, 1, timeout, retry=False)
-    elif broken:
-        results += [Result(t["student_id"], t["notebook"], 0.0, t["max_points"],
-                           "grading error: the grading process died on this submission") for t in broken]
+                try:
+                    partials.append(fut.result())
+                except Exception as exc:  # a bug of ours or nbgrader's: one row, not a crash
+                    results.append(Result(t["student_id"], t["notebook"], 0.0, t["max_points"],
+                                          f"grading error: {type(exc).__name__}: {exc}"))
+        for p in [p for p in partials if p["task"]["notebook"] in judge_errors]:
+            partials.remove(p)
+            t = p["task"]
+            results.append(Result(t["student_id"], t["notebook"], 0.0, t["max_points"],
+                                  judge_errors[t["notebook"]]))
+        for name, jk in list(judges.items()):
+            mine = [p for p in partials if p["task"]["notebook"] == name]
+            try:
+                verdicts = jk.score([str(f) for p in mine for f, _ in p["answers"].values()])
+            except Exception:  # the judge died on some answer: a fresh judge, one submission at a time
+                verdicts = {}
+                for p in mine:
+                    try:
+                        jk.close()
+                        judges[name] = jk = judge.JudgeKernel(jk.notebook, jk.folder.with_name(
+                            jk.folder.name + f"-{p['task']['internal_id']}"), timeout).start()
+                        verdicts.update(jk.score([str(f) for f, _ in p["answers"].values()]))
+                    except Exception as exc:
+                        p["why"], p["cells"] = (f"grading error: the judge could not read this submission's "
+                                                f"answers ({type(exc).__name__})"), None
+            results += [submission.finish(p, verdicts, jk.checks, timeout, unsafe) for p in mine]
+    finally:
+        for jk in judges.values():
+            jk.close()
     return results
 
 
@@ -391,6 +365,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     gr.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help=f"seconds per cell (default: {DEFAULT_TIMEOUT})")
     gr.add_argument("--workers", type=int, default=2, help="notebooks graded at once (default: 2)")
     gr.add_argument("--only", nargs="*", help="notebook names to grade (default: those handed in)")
+    gr.add_argument("--memory", type=float, default=DEFAULT_MEMORY_GIB,
+                    help=f"GiB of address space per process in a sandbox (default: {DEFAULT_MEMORY_GIB:g})")
+    gr.add_argument("--wall", type=float, default=DEFAULT_WALL,
+                    help=f"seconds per submission in all (default: {DEFAULT_WALL:g})")
+    gr.add_argument("--unsafe", action="store_true",
+                    help="grade without the bubblewrap sandbox (every row of grades.csv says so)")
+    if argv is None and len(sys.argv) > 1 and sys.argv[1] == "_inside":  # in a submission's sandbox
+        return _inside(*sys.argv[2:6])
     args = parser.parse_args(argv)
     if args.command == "release":
         try:
@@ -408,7 +390,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     start = time.perf_counter()
     try:
         results = grade_folder(args.submissions, args.notebooks, args.out, args.workers,
-                               args.timeout, args.only)
+                               args.timeout, args.only, args.unsafe, args.memory, args.wall)
+    except SandboxUnavailable as exc:
+        print(f"make grade: {exc}", file=sys.stderr)
+        return 3
     except ValueError as exc:
         print(f"make grade: {exc}", file=sys.stderr)
         return 2
@@ -425,7 +410,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{r.student_id:>20}  {r.notebook:<36} {points} {r.reason[:70]}")
     students = len({r.student_id for r in results})
     print(f"Graded {len(results)} notebook(s) of {students} student(s) in {time.perf_counter() - start:.1f} s "
-          f"({args.workers} workers, {args.timeout} s per cell). Wrote {Path(args.out) / 'grades.csv'} "
+          f"({args.workers} sandboxes at once, {args.timeout} s per cell"
+          f"{', WITHOUT sandbox (--unsafe)' if args.unsafe else ''}). Wrote {Path(args.out) / 'grades.csv'} "
           f"and {Path(args.out) / 'feedback'}/.")
     return 0
 

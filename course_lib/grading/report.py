@@ -35,7 +35,7 @@ class Result:
     reason: str = ""
     exercises: list[Exercise] = field(default_factory=list)
     seconds: float = 0.0
-    worker: int = 0  # process id of the worker that graded it (0: not run)
+    worker: int = 0  # process id of the sandbox that ran it, on the grader's side (0: not run)
 
 
 def format_points(x: float) -> str:
