@@ -358,9 +358,10 @@ def grading_rows(notebook: str, n: int, nbs: dict[str, dict]) -> list[list[str]]
             f"({g['per_minute']:.1f} per minute); {g['full_marks']}/{g['graded']} reference submissions got "
             f"full marks" + (f"; for comparison, the notebook's own run above took {nb_s:.1f} s "
                              f"(x {n} / 2 workers = {n * nb_s / 2:.0f} s)" if nb_s else "")
-            + (f"; reasons seen: {g['reasons']}" if g["reasons"] else ""))
-    good = g["graded"] == n and g["full_marks"] == n
-    return [["grading", check, f"{n}/{n} graded with full marks (time: no target set)",
+            + (f"; reasons seen: {g['reasons']}" if g["reasons"] else "")
+            + f"; untouched, one-wrong and cheating submissions (points, due): {g.get('due')}")
+    good = g["graded"] == n and g["full_marks"] == n and g.get("due_ok", False)
+    return [["grading", check, f"{n}/{n} graded with full marks, 3 others exactly their due (time: no target set)",
              f"{g['seconds']:.0f} s ({g['per_minute']:.1f}/min)", PASS if good else FAIL, note]]
 
 
