@@ -32,7 +32,7 @@ def rel_error(a, b) -> float:
     """
     a, b = real_array(a, "a", dtype=np.float64), real_array(b, "b", dtype=np.float64)
     if a.shape != b.shape:
-        raise ValueError(f"rel_error needs two arrays of the same shape, got {a.shape} and {b.shape}.")
+        raise ValueError(f"rel_error needs a and b of the same shape, got a {a.shape} and b {b.shape}.")
     if a.size == 0:
         return 0.0
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
@@ -90,4 +90,8 @@ def gradient_check(f: Callable[[np.ndarray], float], x, analytic, h: float = 1e-
     difference: ``x`` and ``analytic`` of the same shape -> a float. Below ~1e-7 the
     analytic gradient is right; above ~1e-3 it is wrong. Introduced in 01_optimizers_and_training.
     """
+    analytic, x = real_array(analytic, "analytic"), real_array(x, "x")
+    if analytic.shape != x.shape:
+        raise ValueError(f"gradient_check: analytic (the gradient to check) must have the shape of x, "
+                         f"{x.shape}, got {analytic.shape}.")
     return rel_error(analytic, numerical_gradient(f, x, h))

@@ -732,8 +732,6 @@ CASES = [
 # reported as expected failures, never as passes, and the suite turns red the day one is fixed,
 # so the entry is removed here and the case holds from then on.
 KNOWN_VIOLATIONS = {
-    "gradcheck.rel_error: shapes differ -> ValueError": "ValueError, but the message does not name a or b",
-    "gradcheck.gradient_check: analytic of wrong shape -> ValueError": "the message names rel_error, not analytic",
 }
 
 # Public functions that need no bad-input case, each with the reason. Keys are the function's
