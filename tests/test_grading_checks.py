@@ -215,3 +215,17 @@ def test_numbers_are_shown_as_a_learner_writes_them():
     with pytest.raises(CheckFailed) as info:
         grading.check_function(lambda n: (np.int64(n), np.int64(n)), lambda n: (n, n + 1), [(3,)], name="size")
     assert "expected 4, got 3." in str(info.value)
+
+
+def test_reloading_grading_keeps_the_exception_classes():
+    """Graded cells reload course_lib.grading (undoing patched checks); a CheckFailed raised
+    after the reload must still be caught by an `except CheckFailed` taken before it."""
+    import importlib
+
+    before = (grading.CheckFailed, grading.ForbiddenCall)
+    grading.CheckFailed._render_traceback_ = lambda self: ["patched"]
+    importlib.reload(grading)
+    assert (grading.CheckFailed, grading.ForbiddenCall) == before
+    assert grading.CheckFailed("x")._render_traceback_() != ["patched"]   # methods refreshed
+    with pytest.raises(CheckFailed):
+        grading.check_value("n", 1, 2)
