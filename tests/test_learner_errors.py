@@ -802,7 +802,8 @@ EXEMPT = {
         "segmentation.scene_viewer_figure", "segmentation.task_comparison", "segmentation.unet_diagram",
     )},
     **{f"grading.{name}": _GRADING for name in (
-        "check_array", "check_function", "check_not_calling", "check_value", "random_cases", "rel_error",
+        "checks.check_array", "check_function", "check_not_calling", "checks.check_value", "random_cases",
+        "checks.rel_error",
         "autograde.exercise_notebooks", "autograde.main", "autograde.release",
         "judge.begin_cell", "judge.extract_code", "judge.load_outcomes", "judge.record", "judge.recording",
         "judge.score_all", "judge.static_hits", "judge.verdict", "judge.write_index",

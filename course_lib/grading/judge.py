@@ -27,6 +27,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from course_lib.grading.checks import _compare_outputs, _raised
+
 __all__ = ["recording", "begin_cell", "record", "write_index", "load_outcomes", "score_all",
            "extract_code", "static_hits", "JudgeKernel"]
 
@@ -148,8 +150,6 @@ def load_outcomes(folder: str | Path) -> list[tuple[str, Any]] | None:
 
 def verdict(check: dict, outcomes: list[tuple[str, Any]] | None) -> str:
     """'' if every case is right, else the check's message (as the learner's notebook says it)."""
-    from course_lib import grading
-
     name, hint = check["name"], check["hint"]
     if outcomes is None:
         return f"\u2718 {name}: your function did not finish (stopped at the time limit, or crashed)."
@@ -158,8 +158,8 @@ def verdict(check: dict, outcomes: list[tuple[str, Any]] | None) -> str:
     try:
         for i, ((kind, got), args, expected) in enumerate(zip(outcomes, check["cases"], check["expected"])):
             if kind == "error":
-                raise grading._raised(name, got["type"], got["message"], got["where"], i, args, hint)
-            grading._compare_outputs(name, i, got, expected, check["atol"], check["rtol"], hint, check["compare"])
+                raise _raised(name, got["type"], got["message"], got["where"], i, args, hint)
+            _compare_outputs(name, i, got, expected, check["atol"], check["rtol"], hint, check["compare"])
     except AssertionError as exc:  # CheckFailed, or a compare function's own assert
         return str(exc) or f"\u2718 {name}: wrong answer."
     except Exception as exc:  # a malformed answer: wrong, with the reason
