@@ -36,8 +36,6 @@ import nbexec  # noqa: E402  (tests/offline/nbexec.py: the offline notebook runn
 METRIC_TARGETS: dict[str, tuple[str, float, str]] = {
     "01 digits MLP (Adam) test accuracy": (">=", 0.97, "syllabus 01: small MLP on digits, Adam"),
     "03 LeNet-5 digits test accuracy": (">=", 0.98, "syllabus 03: LeNet-5 on digits"),
-    "04 tiny YOLO mAP@0.5 held-out scenes": (">=", 0.90, "syllabus 04: tiny YOLO on held-out generated scenes "
-                                             "(data/tiny_yolo.pt, loaded by the notebook)"),
     "06 memory task: LSTM test accuracy at T=100": (">=", 0.95, "syllabus 06: LSTM on the long-range task, "
                                                     "longest length (250 steps per model)"),
     "06 memory task: GRU test accuracy at T=100": (">=", 0.95, "syllabus 06: GRU on the long-range task, longest length"),
@@ -45,6 +43,8 @@ METRIC_TARGETS: dict[str, tuple[str, float, str]] = {
                                                    "at the longest length, same budget"),
     "06 char-LM validation bits per character": ("<=", 3.0, "06 target: char LSTM on census names, held-out "
                                                  "bpc (unigram baseline 4.06, bigram 3.40, recorded beside it)"),
+    "04 tiny YOLO mAP@0.5 held-out scenes": (">=", 0.90, "syllabus 04: tiny YOLO on held-out generated scenes "
+                                             "(data/tiny_yolo.pt, loaded by the notebook)"),
     "05 U-Net mean IoU (held-out scenes)": (">=", 0.85, "syllabus 05: U-Net on held-out generated scenes "
                                             "(data/unet_scenes.pt, loaded by the notebook)"),
     "07 skip-gram analogy accuracy (constructed corpus)": (">=", 0.90, "syllabus 07: the course's skip-gram "
@@ -105,8 +105,8 @@ WIDGET_MS_TARGET = 100.0
 MAKE_TEST_MINUTES = 30.0  # developers' guide: keep make test well under 30 min on 2 cores
 RETRAIN_AGREEMENT = 0.015  # retrained vs checkpoint accuracy: within 1.5 points
 RETRAIN_MINUTES = 20.0     # data/train_reduced_models.py on 2 cores (it took 4-12 min)
-SEG_RETRAIN_MINUTES = 30.0  # data/train_segmentation.py on 2 cores (two U-Nets, 8 epochs of 2,000 scenes)
 YOLO_RETRAIN_MINUTES = 15.0  # data/train_tiny_yolo.py (about 2 CPU min on 1 thread; 8 min wall when busy)
+SEG_RETRAIN_MINUTES = 30.0  # data/train_segmentation.py on 2 cores (two U-Nets, 8 epochs of 2,000 scenes)
 GRADING_NOTEBOOK = "02_convolution_arithmetic.ipynb"
 
 PASS, FAIL, NOT_MEASURED, INFO = "PASS", "FAIL", "not measured (FAIL)", "info"
@@ -537,10 +537,10 @@ def write_report(path: Path, info: dict, rows: list[list[str]], seconds: float, 
         "above (`COURSE_METRICS_FILE`); a target with no recorded value is \"not measured\" and fails.",
         "- conv2d ratio: `course_lib.conv.conv2d_im2col` (numpy) and `torch.nn.functional.conv2d` on the "
         "same float32 arrays after one warm-up call each, timed alternately; ratio of the medians.",
-        "- Widgets: each builder in `course_lib.widgets` built without a front end; every control is "
+        "- Widgets: each builder in `course_lib.widgets.<KEY>` (one file per chapter) built without a front end; every control is "
         "moved to another valid value and back, and the synchronous callback (compute + redraw to PNG) "
         "is timed; the row shows the slowest control's median. Browser rendering is not included "
-        "(tests/test_browser_widgets.py checks the explorer in a real JupyterLab).",
+        "(tests/test_browser_widgets.py drives every chapter's main widget in a real JupyterLab).",
         "- Grading: `course_lib.grading.autograde.grade_folder` on copies of the instructor's notebook "
         "(reference answers, so each must get full marks), nbgrader autograde, 2 worker processes.",
         "- Parameters: constructors at their defaults, built on the `meta` device, "
