@@ -39,10 +39,23 @@ RULES: dict[str, Rule] = {
     # 02: convolution and pooling from scratch, in numpy
     "02_conv_output_size": _NUMPY, "02_zero_pad": _NUMPY, "02_conv_single_step": _NUMPY,
     "02_conv_forward": _NUMPY, "02_max_pool_forward": _NUMPY, "02_max_pool_backward": _NUMPY,
+    "02_conv_backward": _NUMPY, "02_conv_transpose_output_size": _NUMPY,
     # 03: counting and losses may use torch, not the course's own answers; the residual
     # blocks receive a course_lib block as input, so they keep course_lib (names list only)
     "03_inception_channels": _NO_ANSWER, "03_bottleneck_cost": _NO_ANSWER,
-    "03_conv_params": _NO_ANSWER, "03_bce": _NO_ANSWER,
+    "03_bce": _NO_ANSWER,
+    # 04: boxes and AP in numpy; NMS, anchor assignment and matching build on the chapter's
+    # detection.iou (course_lib stays; their names lists guard the rest)
+    "04_iou": _NUMPY, "04_yolo_encode": _NUMPY, "04_voc_ap": _NUMPY,
+    # 05: sizes, cropping, losses and metrics in numpy; the U-Net block is torch, not course_lib
+    "05_unet_output_size": _NUMPY, "05_crop_and_concat": _NUMPY, "05_pixel_cross_entropy": _NUMPY,
+    "05_soft_dice": _NUMPY, "05_iou_from_confusion": _NUMPY, "05_unet_block": _NO_ANSWER,
+    # 06: recurrent cells, clipping and sampling in numpy
+    "06_rnn_step_forward": _NUMPY, "06_rnn_step_backward": _NUMPY, "06_clip_grad_norm": _NUMPY,
+    "06_lstm_step": _NUMPY, "06_gru_step": _NUMPY, "06_sample_with_temperature": _NUMPY,
+    # 07: embeddings, negative sampling, GloVe weighting and analogies in numpy
+    "07_lookup": _NUMPY, "07_skipgram_pairs": _NUMPY, "07_sampling_distribution": _NUMPY,
+    "07_ns_loss": _NUMPY, "07_glove_weight": _NUMPY, "07_analogy": _NUMPY,
     # the test fixtures (tests/fixtures/notebooks)
     "tiny_scale": _NUMPY, "tiny_relu": _NUMPY, "tiny_row_sums": _NUMPY, "tiny_count_positive": _NUMPY,
     "tiny_zero_pad": _NUMPY, "tiny_conv": _NUMPY,
