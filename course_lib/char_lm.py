@@ -27,6 +27,7 @@ from threadpoolctl import ThreadpoolController
 
 from course_lib._checks import integer, module, positive, real_array
 from course_lib.gates import LSTM_GATES, _lstm_step, lstm_forward, lstm_weights_from_torch
+from course_lib.train import single_thread
 
 __all__ = ["VOCAB", "encode_names", "ngram_bits_per_char", "CharLSTM", "bits_per_char",
            "train_char_lm", "temperature_probs", "sample_with_temperature", "sample_names",
@@ -34,19 +35,6 @@ __all__ = ["VOCAB", "encode_names", "ngram_bits_per_char", "CharLSTM", "bits_per
 
 VOCAB = "." + "abcdefghijklmnopqrstuvwxyz"
 _ID = {c: i for i, c in enumerate(VOCAB)}
-
-
-@contextlib.contextmanager
-def _single_thread():
-    """Run torch on one thread, then restore the count: the per-step products of these tiny
-    recurrent layers are too small to share, and a second thread waiting (spinning) for the
-    first multiplied the CPU time by 10 on a busy 2-core machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _names(names: Any, name: str = "names") -> list[str]:
@@ -125,7 +113,7 @@ def bits_per_char(model: nn.Module, names: Sequence[str]) -> float:
     Introduced in 06_sequence_models."""
     model = module(model, "model")
     x, y = encode_names(names)
-    with torch.no_grad(), _single_thread():
+    with torch.no_grad(), single_thread():
         loss = F.cross_entropy(model(x).reshape(-1, len(VOCAB)), y.reshape(-1), ignore_index=-1)
     return loss.item() / math.log(2)
 
@@ -144,7 +132,7 @@ def train_char_lm(train: Sequence[str], val: Sequence[str], epochs: int = 7, hid
     model = CharLSTM(hidden)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     history = []
-    with _single_thread():
+    with single_thread():
         for _ in range(epochs):
             order = rng.permutation(len(train))
             for k in range(0, len(train), batch_size):

@@ -6,7 +6,6 @@ Introduced in 07_word_embeddings.
 """
 from __future__ import annotations
 
-import contextlib
 import time
 import zlib
 from typing import NamedTuple, Sequence
@@ -14,28 +13,15 @@ from typing import NamedTuple, Sequence
 import numpy as np
 import torch
 import torch.nn as nn
-from threadpoolctl import threadpool_limits
 
 from course_lib._checks import integer, module, positive, real_array
+from course_lib.train import single_thread
 from course_lib.embeddings_losses import glove_loss, sample_negatives, unigram_distribution
 from course_lib.embeddings_space import analogy_accuracy
 from course_lib.embeddings_text import Vocab, build_vocab, skipgram_pair_array
 
 __all__ = ["SkipGramResult", "skipgram_step", "softmax_skipgram_step", "train_skipgram", "train_glove",
            "train_gensim_word2vec", "BiLM", "train_bilm", "token_layers", "train_elmo_probe"]
-
-
-@contextlib.contextmanager
-def _one_thread():
-    """torch and BLAS on one thread for the duration: the word-vector updates are many tiny
-    operations, which extra threads only slow down (they spin, 5-30x slower on a shared machine)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with threadpool_limits(1, "blas"):
-            yield
-    finally:
-        torch.set_num_threads(before)
 
 
 class SkipGramResult(NamedTuple):
@@ -117,7 +103,7 @@ def train_skipgram(encoded: Sequence[np.ndarray], vocab: Vocab, dim: int = 50, w
     total, done = epochs * len(P), 0
     losses, accuracy = [], []
     t0 = time.process_time()
-    with _one_thread():
+    with single_thread(blas=True):
         for _ in range(epochs):
             _skipgram_epoch(E, Theta, P, probs, negatives, batch_size, lr, rng, total, done, losses)
             done += len(P)
@@ -155,7 +141,7 @@ def train_glove(X, dim: int = 50, epochs: int = 300, lr: float = 0.1, x_max: flo
     params = [(rng.random((V, dim)) - 0.5) / dim, (rng.random((V, dim)) - 0.5) / dim, np.zeros(V), np.zeros(V)]
     squares = [np.ones_like(p) for p in params]        # AdaGrad's running sums (start at 1, as GloVe's C code)
     losses = []
-    with _one_thread():
+    with single_thread(blas=True):
         for _ in range(epochs):
             J, *grads = glove_loss(*params, X, x_max=x_max, alpha=alpha)
             losses.append(J)
@@ -242,7 +228,7 @@ def train_bilm(encoded: Sequence[np.ndarray], vocab_size: int, dim: int = 32, nu
     model = BiLM(vocab_size, dim, num_layers)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     rng, losses = np.random.default_rng(seed), []
-    with _one_thread():
+    with single_thread(blas=True):
         for _ in range(epochs):
             losses.append(_bilm_epoch(model, opt, sents, rng, batch_size))
     return model.eval(), losses
@@ -284,7 +270,7 @@ def token_layers(model: BiLM, encoded: Sequence[np.ndarray], word: int) -> tuple
     for n, pos in hits:
         by_length.setdefault(len(encoded[n]), []).append((n, pos))
     out, order = [], []
-    with torch.no_grad(), _one_thread():
+    with torch.no_grad(), single_thread(blas=True):
         for group in by_length.values():
             ids = torch.from_numpy(np.stack([np.asarray(encoded[n], dtype=np.int64) for n, _ in group]))
             lay = model.layers(ids)                                   # (L+1, B, T, 2H)
@@ -320,7 +306,7 @@ def train_elmo_probe(layers, labels, test_fraction: float = 0.3, epochs: int = 2
     def predict(idx):
         return clf(gamma * torch.einsum("l,lnd->nd", torch.softmax(s, 0), h[:, idx]))
 
-    with _one_thread():
+    with single_thread(blas=True):
         for _ in range(epochs):
             loss = nn.functional.cross_entropy(predict(train), y[train])
             opt.zero_grad()

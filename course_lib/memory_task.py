@@ -10,7 +10,6 @@ make them keep their state for a typical time between 1 and ``length`` steps.
 """
 from __future__ import annotations
 
-import contextlib
 
 import numpy as np
 import torch
@@ -19,25 +18,13 @@ import torch.nn.functional as F
 
 from course_lib._checks import choice, integer, module, positive
 from course_lib.data import first_symbol_task
+from course_lib.train import single_thread
 
 __all__ = ["KINDS", "RecurrentClassifier", "chrono_init", "train_memory_task",
            "memory_accuracy", "memory_sweep"]
 
 KINDS = ("rnn", "lstm", "gru")
 _CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
-
-
-@contextlib.contextmanager
-def _single_thread():
-    """Run torch on one thread, then restore the count: the per-step products of these tiny
-    recurrent layers are too small to share, and a second thread waiting (spinning) for the
-    first multiplied the CPU time by 10 on a busy 2-core machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 class RecurrentClassifier(nn.Module):
@@ -103,7 +90,7 @@ def train_memory_task(kind: str, length: int, steps: int = 250, hidden: int = 32
         chrono_init(model.rnn, length, seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     losses = []
-    with _single_thread():
+    with single_thread():
         for step in range(steps):
             x, y = first_symbol_task(batch_size, length, symbols, distractors, seed=seed * 100_003 + step + 1)
             loss = F.cross_entropy(model(torch.from_numpy(x)), torch.from_numpy(y))
@@ -126,7 +113,7 @@ def memory_accuracy(model: nn.Module, length: int, n: int = 2000, seed: int = 12
     symbols = model.out.out_features
     x, y = first_symbol_task(integer(n, "n", 1), integer(length, "length", 1), symbols,
                              model.vocab - symbols, seed=integer(seed, "seed"))
-    with torch.no_grad(), _single_thread():
+    with torch.no_grad(), single_thread():
         pred = model(torch.from_numpy(x)).argmax(dim=1).numpy()
     return float(np.mean(pred == y))
 

@@ -25,6 +25,7 @@ import torch
 import torch.nn as nn
 
 from course_lib._checks import choice, integer, module, ndim, positive, real_array
+from course_lib.gradcheck import numerical_gradient  # noqa: F401  (chapter 06 checks BPTT with it)
 
 __all__ = [
     "rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward",
@@ -191,30 +192,6 @@ def clip_grad_norm(grads: Sequence[np.ndarray], max_norm: float) -> tuple[list[n
     total = float(np.sqrt(sum(float(np.sum(g.astype(np.float64) ** 2)) for g in grads)))
     scale = min(1.0, max_norm / (total + 1e-6))
     return [g * scale for g in grads], total
-
-
-def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    """Central differences ``(f(x + eps e_i) - f(x - eps e_i)) / (2 eps)`` for every entry of
-    ``x`` (any shape, float64): the slow, obviously right gradient to check a backward pass
-    with. ``f`` maps the array to a number; ``x`` is restored afterwards.
-    Introduced in 06_sequence_models.
-    """
-    if not callable(f):
-        raise TypeError(f"f must be a function of the array, got {type(f).__name__}.")
-    x = real_array(x, "x")
-    if x.dtype != np.float64:
-        raise TypeError(f"x must be a float64 array (float32 is too coarse for differences), got {x.dtype}.")
-    eps = positive(eps, "eps")
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + eps
-        up = float(f(x))
-        x[i] = old - eps
-        down = float(f(x))
-        x[i] = old
-        grad[i] = (up - down) / (2 * eps)
-    return grad
 
 
 def gradient_norms_over_time(rnn: nn.Module, x: torch.Tensor, seed: int = 0) -> np.ndarray:

@@ -18,11 +18,12 @@ from typing import Any, Callable
 
 import numpy as np
 import torch
+from threadpoolctl import threadpool_limits
 from torch import Tensor, nn
 
 from course_lib._checks import boolean, integer, module, tensor, torch_device
 
-__all__ = ["History", "fit", "evaluate"]
+__all__ = ["History", "fit", "evaluate", "evaluating", "single_thread"]
 
 
 @dataclass
@@ -101,6 +102,24 @@ def _check_labels(out: Tensor, y: Tensor, loss_fn: Callable) -> None:
 
 
 # --- evaluation and training ------------------------------------------------------------------
+
+@contextlib.contextmanager
+def single_thread(blas: bool = False):
+    """Run torch (and, with ``blas=True``, numpy's BLAS) on one thread inside the block, then
+    restore the thread count, even if the block raises. Small recurrent layers and word-vector
+    updates are many tiny operations: a second thread only waits (spinning) for the first,
+    which multiplied their CPU time 5-30x on a busy 2-core machine. Used by the training loops
+    of chapters 06 and 07. Introduced in 06_sequence_models.
+    """
+    blas = boolean(blas, "blas")
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with threadpool_limits(1, "blas") if blas else contextlib.nullcontext():
+            yield
+    finally:
+        torch.set_num_threads(before)
+
 
 @contextlib.contextmanager
 def evaluating(model: nn.Module):

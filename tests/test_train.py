@@ -244,3 +244,19 @@ def test_fit_refuses_a_device_it_cannot_use(monkeypatch):
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="no GPU"):
             train.fit(_mlp(), (x, y), epochs=1, progress=False, device="cuda")
+
+
+def test_single_thread_restores_the_thread_count_even_on_error():
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        with pytest.raises(RuntimeError):
+            with train.single_thread():
+                assert torch.get_num_threads() == 1
+                raise RuntimeError("inside")
+        assert torch.get_num_threads() == 2
+        from threadpoolctl import threadpool_info
+        with train.single_thread(blas=True):
+            assert all(p["num_threads"] == 1 for p in threadpool_info() if p["user_api"] == "blas")
+    finally:
+        torch.set_num_threads(before)
