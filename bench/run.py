@@ -511,7 +511,12 @@ def write_report(path: Path, info: dict, rows: list[list[str]], seconds: float, 
         f"- Load average (1/5/15 min) at start: {info['load']}; at end: "
         "%.2f %.2f %.2f" % os.getloadavg(),
         f"- Bench duration: {seconds / 60:.1f} min; notebook repeats: {args.nb_repeats}; "
-        f"micro-benchmark repeats: {args.repeats}",
+        f"micro-benchmark repeats: {args.repeats}"
+        + "".join(f"; {flag}" for flag, on in (("--skip-notebooks", args.skip_notebooks),
+                                                ("--skip-grading", args.skip_grading),
+                                                ("--skip-retrain (the training scripts under data/ were not rerun)",
+                                                 args.skip_retrain),
+                                                ("--skip-make-test", args.skip_make_test)) if on),
         f"- Result: {len(rows) - len(fails)} of {len(rows)} rows pass or are informational; "
         f"{len(fails)} fail or were not measured.",
         "",
