@@ -5,17 +5,52 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+PIP    := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: install lab test bench clean
+# PyTorch's CPU build by default (a 190 MB download, 750 MB installed), where torch from PyPI
+# is, on Linux, the CUDA build with several GB of NVIDIA libraries. With an NVIDIA GPU:
+#   make clean && make lab TORCH_INDEX=     (torch from the default index, e.g. PyPI's CUDA build)
+# or TORCH_INDEX=https://download.pytorch.org/whl/cu126 for one CUDA version.
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+# torch's requirement as pyproject.toml states it (e.g. torch==2.13.0)
+TORCH_REQ := $(shell sed -n 's/^ *"\(torch[=<>~!][^"]*\)",\{0,1\} *$$/\1/p' pyproject.toml)
+
+# torch first, so pip install -e '.[dev]' finds it satisfied. If the torch that pip already
+# finds on this machine without any index (a local wheel: find-links) is the CPU build, that
+# one, with no request to $(TORCH_INDEX) (the course's own machines and CI, where PyTorch's
+# index is unreachable: pip would retry it for minutes); else from $(TORCH_INDEX), and if
+# that fails, from the default index, saying so. TORCH_INDEX empty: nothing special.
+define install_torch
+if [ -z "$(TORCH_INDEX)" ]; then \
+	echo "torch: from the default package index (TORCH_INDEX is empty)"; \
+elif $(PIP) install --dry-run --no-index --no-deps --ignore-installed --quiet --report - '$(TORCH_REQ)' 2>/dev/null \
+		| grep -q '"version": "[0-9.]*+cpu"'; then \
+	echo "torch: $(TORCH_REQ), the CPU build found on this machine"; \
+	$(PIP) install --quiet '$(TORCH_REQ)'; \
+else \
+	echo "torch: $(TORCH_REQ), the CPU build from $(TORCH_INDEX)"; \
+	$(PIP) install --quiet --index-url '$(TORCH_INDEX)' '$(TORCH_REQ)' \
+	|| { echo "torch: $(TORCH_INDEX) failed; torch from the default index instead (on Linux that is the CUDA build, several GB)"; \
+	     $(PIP) install --quiet '$(TORCH_REQ)'; }; \
+fi
+endef
+
+.PHONY: install lab test bench clean install-torch
 
 $(STAMP): pyproject.toml jupyter/overrides.json jupyter/jupyter_server_config.json
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@$(install_torch)
+	$(PIP) install --quiet -e '.[dev]'
+	echo '$(TORCH_INDEX)' > $(VENV)/.torch-index
 	install -D -m 644 jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	install -D -m 644 jupyter/jupyter_server_config.json $(VENV)/etc/jupyter/jupyter_server_config.d/course.json
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# only the torch step of install (tests/test_install.py runs it with a stand-in pip)
+install-torch:
+	@$(install_torch)
 
 # (--allow-root only where you are root, e.g. in a container: Jupyter refuses root otherwise)
 lab: install
