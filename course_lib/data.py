@@ -13,7 +13,9 @@ import numpy as np
 from course_lib._checks import boolean, choice, fraction, integer
 
 __all__ = ["Split", "load_digits", "digits_split", "sample_image", "SAMPLE_IMAGES", "scenes", "Scenes", "SCENE_CLASSES",
-           "first_symbol_task", "census_first_names"]
+           "first_symbol_task", "census_first_names",
+           "Faces", "faces", "identity_factors", "identity_split", "augment_faces", "lfw_subset_faces",
+           "lfw_identities", "olivetti_faces", "lfw_people"]
 
 
 class Split(NamedTuple):
@@ -95,6 +97,8 @@ def sample_image(name: str = "camera", gray: bool = True, size: int | None = Non
 
 
 from course_lib.scenes import CLASS_NAMES as SCENE_CLASSES, Scenes, scenes  # noqa: E402  (chapters 04, 05)
+from course_lib.face_gen import (Faces, augment_faces, faces, identity_factors, identity_split,  # noqa: E402
+                                  lfw_identities, lfw_people, lfw_subset_faces, olivetti_faces)  # (chapter 09)
 
 
 # --- chapter 06 (sequences): a long-range memory task and the census first names -------------

@@ -38,7 +38,7 @@ def _rank(module: str) -> int:
     """0 _checks/data, 1 models/train, 2 topic modules, 3 plots, 4 widgets, 5 grading."""
     parts = module.split(".")
     sub = parts[1] if len(parts) > 1 else ""
-    if sub in ("_checks", "data", "scenes"):
+    if sub in ("_checks", "data", "scenes", "face_gen"):
         return 0
     if sub in ("models", "train"):
         return 1
