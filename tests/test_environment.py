@@ -108,7 +108,7 @@ def test_no_binder_folder_hides_the_top_level_files():
 
 
 def _install_lines(text: str, prefix_pattern: str) -> set[tuple[str, str]]:
-    return set(re.findall(r"install -D -m 644 (\S+) \"?" + prefix_pattern + r"/([^\s\"]+)", text))
+    return set(re.findall(r"\bcp (\S+) \"?" + prefix_pattern + r"/([^\s\"]+)", text))
 
 
 def test_postbuild_installs_what_make_install_installs(tmp_path):
