@@ -133,6 +133,9 @@ def fisherfaces_fit(x, labels, n_pca: int | None = None, k: int | None = None) -
     x = _rows(x, "x")
     lab = _labels(labels, len(x))
     c = len(np.unique(lab))
+    if len(x) - c < 1:
+        raise ValueError(f"labels must give some identity two or more images: with N = {len(x)} images of c = {c} "
+                         f"identities, n_pca can be at most N - c = {len(x) - c}.")
     n_pca = min(len(x) - c, x.shape[1]) if n_pca is None else integer(n_pca, "n_pca", 1)
     if n_pca > len(x) - c:
         raise ValueError(f"n_pca must be at most N - c = {len(x) - c} (or S_W is singular), got {n_pca}.")

@@ -219,7 +219,7 @@ def load_embedder(path=None) -> tuple[FaceEmbedder, dict]:
     ``data/face_embedder.pt`` unless ``path`` is given. Introduced in 09_face_recognition."""
     path = CHECKPOINT if path is None else Path(path)
     if not Path(path).exists():
-        raise FileNotFoundError(f"path {str(path)!r} does not exist; make it with python data/train_faces.py.")
+        raise ValueError(f"path {str(path)!r} does not exist; make it with python data/train_faces.py.")
     ckpt = torch.load(path, map_location="cpu", weights_only=True)
     model = FaceEmbedder(**ckpt["config"])
     model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ckpt["state_dict"].items()})
