@@ -25,7 +25,9 @@ Each chapter has a KEY, and its rooms are found by it (../shared/conventions.md)
  07   embeddings    embeddings, embeddings_text, embeddings_losses, embeddings_train,
                     embeddings_space, embeddings_corpus
  08   gan           gan (coming)
- 09   faces         faces (coming)
+ 09   faces         faces (verification, ROC, recognition), faces_classical (eigenfaces,
+                    Fisherfaces, SVM), faces_metric (Siamese embedder, triplet loss,
+                    mining); face_gen (data) (+ plots/faces, widgets/faces)
  10   style         style (coming)
 ====  ============  =================================================================
 
