@@ -20,7 +20,7 @@ _STYLE = {"description_width": "80px"}
 
 
 class ThresholdExplorer(FigureWidget):
-    """Threshold explorer: ``w.threshold`` (slider over [0, max distance]) moves the ROC
+    """Threshold explorer: ``w.threshold`` (the slider labelled "tau", over [0, max distance]) moves the ROC
     point and the threshold line and picks one example pair per outcome (true/false
     accept/reject). ``w.state`` is the current ``faces.threshold_state`` dict.
     ``distances``, ``same`` (N,) describe the pairs; ``images_i[k]``, ``images_j[k]`` their faces.
@@ -35,7 +35,7 @@ class ThresholdExplorer(FigureWidget):
         top = float(np.round(d.max(), 3))
         start = faces.choose_threshold(d, self.same) if threshold is None else float(threshold)
         self.threshold = W.FloatSlider(value=min(start, top), min=0.0, max=top, step=0.005, readout_format=".3f",
-                                       description="threshold", style=_STYLE, layout=W.Layout(width="500px"))
+                                       description="tau", style=_STYLE, layout=W.Layout(width="500px"))
         self.threshold.observe(self._update, names="value")
         self.state: dict = {}
         self.children = [self.threshold, self.message, self.image]
