@@ -62,6 +62,7 @@ CHAPTERS = {
     "06 sequences": Chapter("06_sequence_models.ipynb", "unit block", "gate_explorer"),
     "07 embeddings": Chapter("07_word_embeddings.ipynb", "answers", "neighbour_explorer"),
     "05 segmentation": Chapter("05_semantic_segmentation.ipynb", "scene", "scene_viewer"),
+    "09 faces": Chapter("09_face_recognition.ipynb", "tau", "threshold_explorer"),
 }
 
 
