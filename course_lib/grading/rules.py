@@ -56,6 +56,9 @@ RULES: dict[str, Rule] = {
     # 07: embeddings, negative sampling, GloVe weighting and analogies in numpy
     "07_lookup": _NUMPY, "07_skipgram_pairs": _NUMPY, "07_sampling_distribution": _NUMPY,
     "07_ns_loss": _NUMPY, "07_glove_weight": _NUMPY, "07_analogy": _NUMPY,
+    # 09: eigenface projection, verification, triplet loss, semi-hard mining and the ROC point in numpy
+    "09_eigenface_projection": _NUMPY, "09_verify": _NUMPY, "09_triplet_loss": _NUMPY, "09_semi_hard": _NUMPY,
+    "09_roc_point": _NUMPY,
     # the test fixtures (tests/fixtures/notebooks)
     "tiny_scale": _NUMPY, "tiny_relu": _NUMPY, "tiny_row_sums": _NUMPY, "tiny_count_positive": _NUMPY,
     "tiny_zero_pad": _NUMPY, "tiny_conv": _NUMPY,
