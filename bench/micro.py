@@ -161,7 +161,30 @@ FACTORIES: dict[str, Callable[[Any], Any]] = {
     "temperature_sampler": lambda module: module.temperature_sampler(*_ch06()),
     "neighbour_explorer": lambda module: module.neighbour_explorer(
         *_ch07(), examples=["paris - france + italy", "king - man + woman", "queen"]),
+    "threshold_explorer": lambda module: (lambda f, e, pairs, db, probes: module.threshold_explorer(
+        _pair_distances(e, pairs), pairs[2], f.images[pairs[0]], f.images[pairs[1]]))(*_ch09()),
+    "recognition_viewer": lambda module: (lambda f, e, pairs, db, probes: module.recognition_viewer(
+        f.images[probes], e[probes], f.identities[probes], f.images[db], e[db], f.identities[db],
+        threshold=0.45))(*_ch09()),
 }
+
+
+def _ch09() -> tuple:
+    """The committed face embedder of 09_face_recognition (data/face_embedder.pt) on its 100
+    unseen test identities (seed 3), the notebook's 2,000 pairs, database rows (one image of
+    each of the first 50 people) and probe rows, as the notebook builds its widgets."""
+    from course_lib import data, faces, faces_metric
+
+    model, _ = faces_metric.load_embedder()
+    f = data.faces(data.identity_split(1, 1, 100)[2], 10, seed=3)
+    e = faces_metric.embed(model, f.images)
+    pairs = faces.make_pairs(f.identities, 2000, np.random.default_rng(9))
+    k = np.arange(len(f)) % 10
+    return f, e, pairs, np.flatnonzero((k == 0) & (np.arange(len(f)) < 500)), np.flatnonzero(k >= 5)
+
+
+def _pair_distances(e, pairs) -> np.ndarray:
+    return np.linalg.norm(e[pairs[0]] - e[pairs[1]], axis=1)
 
 
 def _ch07() -> tuple:
