@@ -7,11 +7,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 
-# PyTorch's CPU build by default (a 190 MB download, 750 MB installed), where torch from PyPI
-# is, on Linux, the CUDA build with several GB of NVIDIA libraries. With an NVIDIA GPU:
+# PyTorch's CPU build (a 190 MB download, 750 MB installed) unless nvidia-smi lists a GPU:
+# torch from PyPI is, on Linux, the CUDA build with several GB of NVIDIA libraries. To choose:
 #   make clean && make lab TORCH_INDEX=     (torch from the default index, e.g. PyPI's CUDA build)
-# or TORCH_INDEX=https://download.pytorch.org/whl/cu126 for one CUDA version.
-TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+#   make clean && make lab TORCH_INDEX=https://download.pytorch.org/whl/cu126   (one CUDA version)
+#   make clean && make lab TORCH_INDEX=https://download.pytorch.org/whl/cpu   (CPU, even with a GPU)
+CPU_TORCH_INDEX := https://download.pytorch.org/whl/cpu
+GPU_FOUND := $(shell nvidia-smi -L 2>/dev/null | grep -m1 '^GPU')
+TORCH_INDEX ?= $(if $(GPU_FOUND),,$(CPU_TORCH_INDEX))
 # torch's requirement as pyproject.toml states it (e.g. torch==2.13.0)
 TORCH_REQ := $(shell sed -n 's/^ *"\(torch[=<>~!][^"]*\)",\{0,1\} *$$/\1/p' pyproject.toml)
 
@@ -22,7 +25,7 @@ TORCH_REQ := $(shell sed -n 's/^ *"\(torch[=<>~!][^"]*\)",\{0,1\} *$$/\1/p' pypr
 # that fails, from the default index, saying so. TORCH_INDEX empty: nothing special.
 define install_torch
 if [ -z "$(TORCH_INDEX)" ]; then \
-	echo "torch: from the default package index (TORCH_INDEX is empty)"; \
+	echo "torch: from the default package index (TORCH_INDEX is empty$(if $(GPU_FOUND),: nvidia-smi lists a GPU))"; \
 elif $(PIP) install --dry-run --no-index --no-deps --ignore-installed --quiet --report - '$(TORCH_REQ)' 2>/dev/null \
 		| grep -q '"version": "[0-9.]*+cpu"'; then \
 	echo "torch: $(TORCH_REQ), the CPU build found on this machine"; \

@@ -2,7 +2,7 @@
 exactly what pip users get): [project].dependencies + the "dev" extra == the pip list of
 environment.yml (plus "-e ." for the course package itself), compared as parsed
 requirements (names normalised as pip does, version ranges as specifier sets). The pip
-list's one option line is PyTorch's CPU index, the Makefile's TORCH_INDEX default.
+list's one option line is PyTorch's CPU index, the Makefile's CPU_TORCH_INDEX.
 
 Binder (repo2docker) builds the environment as is: the pip list resolves, as a fresh
 install, against PyPI plus a local stand-in for PyTorch's CPU index (unreachable here),
@@ -55,8 +55,8 @@ def _options(pip: list[str]) -> list[str]:
 
 
 def _makefile_torch_index() -> str:
-    m = re.search(r"^TORCH_INDEX \?= *(\S+) *$", (REPO / "Makefile").read_text(encoding="utf-8"), re.M)
-    assert m, "Makefile: no TORCH_INDEX ?= default"
+    m = re.search(r"^CPU_TORCH_INDEX := *(\S+) *$", (REPO / "Makefile").read_text(encoding="utf-8"), re.M)
+    assert m, "Makefile: no CPU_TORCH_INDEX := <PyTorch's CPU index>"
     return m.group(1)
 
 

@@ -6,7 +6,8 @@ finds locally, real pip on a tiny fake torch wheel), so each branch is checked w
 installing anything and without the network: the local CPU build (this course's machines
 and CI, no request to PyTorch's index, which is unreachable there), PyTorch's CPU index
 (a learner's laptop), its failure (the default index, said so), and TORCH_INDEX= (nothing
-special). Then: the torch this environment runs is the CPU build.
+special), which is the default where nvidia-smi lists a GPU. Then: the torch this
+environment runs is the CPU build.
 """
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ def _stand_in_pip(tmp_path: Path, local_torch: str | None, index_fails: bool) ->
     holds a fake torch wheel of version `local_torch` (or nothing); installs only log, and
     an install from an --index-url fails when `index_fails`."""
     links = tmp_path / "links"
-    links.mkdir()
+    links.mkdir(parents=True)
     if local_torch:
         _fake_wheel(links, local_torch)
     log = tmp_path / "calls.log"
@@ -76,9 +77,12 @@ exit 0
     return f"{script} --disable-pip-version-check", log
 
 
-def _run_torch_step(tmp_path, local_torch, index_fails=False, torch_index=CPU_INDEX):
+def _run_torch_step(tmp_path, local_torch, index_fails=False, torch_index: str | None = CPU_INDEX, gpu=""):
+    """`make install-torch` with the stand-in pip; torch_index None: the Makefile's default
+    (which depends on GPU_FOUND, here set as if nvidia-smi had printed `gpu`)."""
     pip, log = _stand_in_pip(tmp_path, local_torch, index_fails)
-    out = _make("install-torch", f"PIP={pip}", f"TORCH_INDEX={torch_index}")
+    index = [] if torch_index is None else [f"TORCH_INDEX={torch_index}"]
+    out = _make("install-torch", f"PIP={pip}", f"GPU_FOUND={gpu}", *index)
     assert out.returncode == 0, out.stderr
     calls = log.read_text().splitlines() if log.exists() else []
     installs = [c for c in calls if "--dry-run" not in c]
@@ -116,12 +120,24 @@ def test_empty_torch_index_leaves_torch_to_the_default_index(tmp_path):
     assert calls == []
 
 
+def test_the_default_is_the_cpu_index_unless_nvidia_smi_lists_a_gpu(tmp_path):
+    req = _torch_requirement()
+    stdout, _, installs = _run_torch_step(tmp_path / "no-gpu", None, torch_index=None)
+    assert installs == [f"--disable-pip-version-check install --quiet --index-url {CPU_INDEX} {req}"]
+    stdout, calls, _ = _run_torch_step(tmp_path / "gpu", None, torch_index=None,
+                                       gpu="GPU 0: NVIDIA GeForce RTX 4070 (UUID: GPU-0)")
+    assert "from the default package index (TORCH_INDEX is empty: nvidia-smi lists a GPU)" in stdout
+    assert calls == []
+    stdout, _, installs = _run_torch_step(tmp_path / "gpu-but-cpu", None, gpu="GPU 0: NVIDIA")
+    assert installs == [f"--disable-pip-version-check install --quiet --index-url {CPU_INDEX} {req}"]
+
+
 def test_make_install_puts_torch_first_then_the_course():
     """`make -n` (dry run) of a fresh install: the torch step, with pyproject's torch
     requirement and the CPU index, comes before `pip install -e '.[dev]'`; what was asked
     for is recorded in .venv/.torch-index; TORCH_INDEX= and another index go through."""
     req = _torch_requirement()
-    lines = _make("-n", "-B", "install").stdout.splitlines()
+    lines = _make("-n", "-B", "install", "GPU_FOUND=").stdout.splitlines()
     torch_at = next(i for i, line in enumerate(lines) if "--index-url" in line)
     course_at = next(i for i, line in enumerate(lines) if "-e '.[dev]'" in line)
     assert torch_at < course_at
