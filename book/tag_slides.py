@@ -10,8 +10,9 @@ The rule (``slide_type`` of cell metadata ``"slideshow"``, what RISE and
 - a code cell that is set-up or helper-only -> "skip": the set-up cell (it calls
   ``course_lib.setup(...)``, with the imports and data loading around it), or a cell made
   only of imports and IPython ``%``/``!`` lines;
-- every other cell -> "-" (it continues the current slide), except that a cell an author
-  marked "fragment" or "notes" keeps that choice (a teacher's refinement survives a re-run).
+- every other cell -> "-" (it continues the current slide), unless an author already gave it
+  a slide type (e.g. "fragment", "notes", or "subslide" to split a long section): the rule
+  fixes headings and set-up cells; a teacher's refinement elsewhere survives a re-run.
 
 Only cell metadata changes; the file is written as nbformat writes it (JSON, indent 1), so
 ``git diff`` shows only the ``slideshow`` lines. ``--check`` changes nothing and exits 1 if a
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import nbformat
 
-KEEP = {"fragment", "notes"}  # an author's choice the rule does not overwrite
+TYPES = ("slide", "subslide", "fragment", "skip", "notes", "-")  # what RISE/nbconvert know
 
 
 def _first_line(source: str) -> str:
@@ -63,9 +64,10 @@ def slide_type(cell) -> str:
 
 
 def wanted(cell) -> str:
+    """What the cell should carry: the rule's type, or the author's where the rule says "-"."""
     current = cell.metadata.get("slideshow", {}).get("slide_type")
     rule = slide_type(cell)
-    return current if current in KEEP and rule == "-" else rule
+    return current if current in TYPES and rule == "-" else rule
 
 
 def tag(path: Path, check: bool = False) -> list[int]:
