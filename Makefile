@@ -107,27 +107,3 @@ slides: book
 ifneq ($(shell command -v npm),)
 test: $(BOOK_JS)
 endif
-
-# The rendered book and the classroom slides (README "Read it as a book / teach from slides").
-#   make book     book/_build/html/index.html: every notebook executed in the offline kernel
-#                 (cached: a rebuild runs only the notebooks whose code changed)
-#   make slides   slides/NN_name.slides.html (reveal.js), with the book's outputs
-# The JavaScript they serve (MathJax, RequireJS, reveal.js, the widget manager) is installed
-# from npm (book/package-lock.json) into book/node_modules: no page loads anything from a CDN.
-BOOK_JS := book/node_modules/.course-installed
-.PHONY: book slides
-$(BOOK_JS): book/package.json book/package-lock.json
-	cd book && npm ci --no-audit --no-fund --ignore-scripts
-	touch $(BOOK_JS)
-
-# BOOK_ONLY=00_start_here,02_convolution_arithmetic: only those chapters (book and slides)
-book: install $(BOOK_JS)
-	$(BIN)/python book/build.py $(if $(BOOK_ONLY),--only $(BOOK_ONLY))
-
-slides: book
-	$(BIN)/python book/make_slides.py $(if $(BOOK_ONLY),--only $(BOOK_ONLY))
-
-# tests/test_book.py and tests/test_slides.py need the same files (they skip without npm)
-ifneq ($(shell command -v npm),)
-test: $(BOOK_JS)
-endif
