@@ -281,3 +281,68 @@ def test_widget_states():
     r = faces.recognition_state(1, e, np.array([5, 6, 8]), e[:2], np.array([5, 6]), 1.0)
     assert r["answer"] == 6 and r["correct"] and r["nearest"].tolist() == [1, 0]
     assert "does not exist" in faces.recognition_state(3, e, np.array([5, 6, 8]), e[:2], np.array([5, 6]), 1.0)["message"]
+
+
+# --- the notebook's exercises: the visible checks catch the usual slips ---------------------------------
+
+def _exercise_cells() -> dict[str, str]:
+    import nbformat
+
+    nb = nbformat.read(REPO / "notebooks" / "09_face_recognition.ipynb", as_version=4)
+    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in nb.cells
+            if c.cell_type == "code" and "grade_id" in c.metadata.get("nbgrader", {})}
+
+
+def _run_exercise(grade_id: str, edits: list[tuple[str, str]]) -> None:
+    """The solution cell with ``edits`` (each must match once), then the visible part of its
+    test cell, in one namespace as the notebook's kernel has it (tests/test_known_wrong_variants.py)."""
+    cells = _exercise_cells()
+    answer = cells[grade_id]
+    for old, new in edits:
+        assert answer.count(old) == 1, (grade_id, old)
+        answer = answer.replace(old, new)
+    visible = cells[grade_id + "_test"].split("### BEGIN HIDDEN TESTS")[0]
+    visible = visible.replace("grading = importlib.reload(grading)", "")
+    x = fc.flatten_faces(data.faces(12, 4, seed=0).images)
+    ns = {"np": np, "torch": torch, "faces": faces, "faces_metric": fm, "faces_classical": fc, "X": x,
+          "eig": fc.pca_fit(x, 10)}
+    exec(compile(answer, f"<{grade_id}>", "exec"), ns)
+    exec(compile(visible, f"<{grade_id}_test>", "exec"), ns)
+
+
+WRONG_09 = [
+    ("09_eigenface_projection", "mean face not subtracted", [("(x - mean) @", "x @")]),
+    ("09_eigenface_projection", "one scalar mean instead of the mean face", [("(x - mean) @", "(x - mean.mean()) @")]),
+    ("09_verify", "< instead of <=", [(" <= tau", " < tau")]),
+    ("09_verify", "squared distance", [("np.sqrt(((emb_a - emb_b) ** 2).sum(axis=1))", "((emb_a - emb_b) ** 2).sum(axis=1)")]),
+    ("09_verify", "summed over the wrong axis", [("sum(axis=1)", "sum(axis=0)")]),
+    ("09_triplet_loss", "squared distances (FaceNet's form, not TripletMarginLoss)",
+     [("np.sqrt(((a - p) ** 2).sum(axis=1))", "((a - p) ** 2).sum(axis=1)"),
+      ("np.sqrt(((a - n) ** 2).sum(axis=1))", "((a - n) ** 2).sum(axis=1)")]),
+    ("09_triplet_loss", "no hinge at 0", [("np.maximum(d_ap - d_an + margin, 0.0)", "d_ap - d_an + margin")]),
+    ("09_triplet_loss", "sum instead of mean", [("np.mean(", "np.sum(")]),
+    ("09_semi_hard", "the hardest negative instead of a semi-hard one",
+     [("(D[a, neg] > D[a, p]) & (D[a, neg] < D[a, p] + margin)", "D[a, neg] < np.inf")]),
+    ("09_semi_hard", "upper bound not strict", [("D[a, neg] < D[a, p] + margin", "D[a, neg] <= D[a, p] + margin")]),
+    ("09_semi_hard", "the farthest semi-hard negative", [("np.argmin(D[a, ok])", "np.argmax(D[a, ok])")]),
+    ("09_roc_point", "(tpr, fpr) swapped",
+     [("return float(fp / max(fp + tn, 1)), float(tp / max(tp + fn, 1))",
+       "return float(tp / max(tp + fn, 1)), float(fp / max(fp + tn, 1))")]),
+    ("09_roc_point", "< instead of <=", [("d <= tau", "d < tau")]),
+    ("09_roc_point", "counts over all pairs instead of rates per class",
+     [("max(fp + tn, 1)", "len(d)"), ("max(tp + fn, 1)", "len(d)")]),
+]
+
+
+@pytest.mark.parametrize("grade_id,what,edits", WRONG_09, ids=[f"{g}: {w}" for g, w, _ in WRONG_09])
+def test_known_wrong_answer_fails_the_visible_check(grade_id, what, edits):
+    with pytest.raises(AssertionError) as info:
+        _run_exercise(grade_id, edits)
+    assert type(info.value).__name__ in ("CheckFailed", "ForbiddenCall"), (what, type(info.value))
+    assert str(info.value).startswith("\u2718") and len(str(info.value)) > 30, (what, str(info.value))
+
+
+@pytest.mark.parametrize("grade_id", sorted({g for g, _, _ in WRONG_09}))
+def test_reference_answer_passes_the_same_visible_check(grade_id, capsys):
+    _run_exercise(grade_id, [])
+    assert "correct" in capsys.readouterr().out
