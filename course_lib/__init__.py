@@ -24,7 +24,9 @@ Each chapter has a KEY, and its rooms are found by it (../shared/conventions.md)
                     widgets/sequences)
  07   embeddings    embeddings, embeddings_text, embeddings_losses, embeddings_train,
                     embeddings_space, embeddings_corpus
- 08   gan           gan (coming)
+ 08   gan           gan (losses, D*, gradient penalty, networks), gan_train (ring of
+                    Gaussians, mode counting, training loop), gan_eval (digits judge,
+                    checkpoint) (+ plots/gan, widgets/gan)
  09   faces         faces (verification, ROC, recognition), faces_classical (eigenfaces,
                     Fisherfaces, SVM), faces_metric (Siamese embedder, triplet loss,
                     mining); face_gen (data) (+ plots/faces, widgets/faces)

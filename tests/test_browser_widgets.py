@@ -63,6 +63,7 @@ CHAPTERS = {
     "07 embeddings": Chapter("07_word_embeddings.ipynb", "answers", "neighbour_explorer"),
     "05 segmentation": Chapter("05_semantic_segmentation.ipynb", "scene", "scene_viewer"),
     "09 faces": Chapter("09_face_recognition.ipynb", "tau", "threshold_explorer"),
+    "08 gan": Chapter("08_generative_adversarial_networks.ipynb", "snapshot", "training_view"),
 }
 
 

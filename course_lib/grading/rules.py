@@ -56,6 +56,10 @@ RULES: dict[str, Rule] = {
     # 07: embeddings, negative sampling, GloVe weighting and analogies in numpy
     "07_lookup": _NUMPY, "07_skipgram_pairs": _NUMPY, "07_sampling_distribution": _NUMPY,
     "07_ns_loss": _NUMPY, "07_glove_weight": _NUMPY, "07_analogy": _NUMPY,
+    # 08: losses, mode counting and shapes in numpy; the alternating step and the gradient
+    # penalty may use torch's autograd, not course_lib (gan.linear_gan_step, gan.gradient_penalty)
+    "08_discriminator_loss": _NUMPY, "08_generator_loss": _NUMPY, "08_count_modes": _NUMPY,
+    "08_block_output_shape": _NUMPY, "08_alternating_step": _NO_ANSWER, "08_gradient_penalty": _NO_ANSWER,
     # 09: eigenface projection, verification, triplet loss, semi-hard mining and the ROC point in numpy
     "09_eigenface_projection": _NUMPY, "09_verify": _NUMPY, "09_triplet_loss": _NUMPY, "09_semi_hard": _NUMPY,
     "09_roc_point": _NUMPY,
