@@ -56,7 +56,7 @@ METRIC_TARGETS: dict[str, tuple[str, float, str]] = {
                                                             "(0.994 measured)"),
     "09 Siamese minus Fisherfaces verification accuracy": (">=", 0.08, "syllabus 09: the learned model beats the "
                                                            "classical baseline by the margin the notebook states "
-                                                           "and asserts (0.217 measured)"),
+                                                           "and asserts (0.215 measured)"),
     "08 mixture modes covered: WGAN-GP": (">=", 8, "syllabus 08: the remedy covers all 8 modes of the ring "
                                           "(data/gan.pt, same budget as the plain GAN; counted by the notebook)"),
     "08 DCGAN mean classifier confidence": (">=", 0.80, "syllabus 08: DCGAN digits recognised by chapter 03's "
@@ -66,7 +66,7 @@ METRIC_TARGETS: dict[str, tuple[str, float, str]] = {
 # other recorded metric that is in neither table fails: every number gets a target or a why.
 METRIC_PATTERNS: dict[str, tuple[str, float, str]] = {
     r"09 Fisherfaces verification (accuracy|AUC) \(unseen identities\)": ("<=", 0.9, "the classical baseline beside "
-                                                                           "the network (0.749 / 0.828 measured); "
+                                                                           "the network (0.752 / 0.840 measured); "
                                                                            "ceiling: the generator's nuisance keeps "
                                                                            "the task honest"),
     r"09 eigenfaces verification (accuracy|AUC) \(unseen identities\)": ("<=", 0.8, "PCA alone, beside Fisherfaces "
