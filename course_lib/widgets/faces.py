@@ -32,7 +32,7 @@ class ThresholdExplorer(FigureWidget):
         self.roc = faces.roc_curve(-d, self.same)
         super().__init__(*face_plots.threshold_figure(self.roc[0], self.roc[1], d, self.same,
                                                       size=np.asarray(images_i).shape[-1]))
-        top = float(np.round(d.max(), 3))
+        top = float(np.floor(d.max() * 1000) / 1000)      # the slider stays inside [0, max distance]
         start = faces.choose_threshold(d, self.same) if threshold is None else float(threshold)
         self.threshold = W.FloatSlider(value=min(start, top), min=0.0, max=top, step=0.005, readout_format=".3f",
                                        description="tau", style=_STYLE, layout=W.Layout(width="500px"))
