@@ -138,6 +138,8 @@ YOLO_RETRAIN_MINUTES = 15.0  # data/train_tiny_yolo.py (about 2 CPU min on 1 thr
 SEG_RETRAIN_MINUTES = 30.0  # data/train_segmentation.py on 2 cores (two U-Nets, 8 epochs of 2,000 scenes)
 FACES_RETRAIN_MINUTES = 15.0  # data/train_faces.py (about 2.5 CPU min on 1 thread; 6.5 min wall when busy)
 GAN_RETRAIN_MINUTES = 20.0  # data/train_gan.py (about 3 CPU min on 1 thread: two 2-D runs, DCGAN, conditional GAN)
+BOOK_COLD_MINUTES = 10.0  # make book from nothing: every chapter executed (about 2.5 CPU min for 00-07)
+BOOK_CACHED_SECONDS = 60.0  # make book again with nothing changed: no notebook runs
 GRADING_NOTEBOOK = "02_convolution_arithmetic.ipynb"
 
 PASS, FAIL, NOT_MEASURED, INFO = "PASS", "FAIL", "not measured (FAIL)", "info"
@@ -208,6 +210,44 @@ def make_test_rows() -> list[list[str]]:
              f"passes, <= {MAKE_TEST_MINUTES:g} min", f"{seconds / 60:.1f} min",
              PASS if proc.returncode == 0 and seconds <= 60 * MAKE_TEST_MINUTES else FAIL,
              f"exit {proc.returncode}; {summary}; venv already installed"]]
+
+
+def book_rows() -> list[list[str]]:
+    """``make book``'s build (book/build.py) into a fresh folder: cold (empty execution
+    cache: every chapter executed in the offline kernel), then cached (the same again)."""
+    import resource
+    import shutil
+
+    if not (REPO / "book" / "node_modules" / "mathjax").is_dir():
+        why = "book/node_modules missing (npm ci in book/, make book does it)"
+        return [["book", f"make book, {k}", t, "-", NOT_MEASURED, why] for k, t in
+                (("cold", f"<= {BOOK_COLD_MINUTES:g} min"), ("cached", f"<= {BOOK_CACHED_SECONDS:g} s"))]
+    out = Path(tempfile.mkdtemp(prefix="bench-book-"))
+    chapters = len(list((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb")))
+    rows = []
+    try:
+        for kind in ("cold", "cached"):
+            log(f"make book ({kind}) ...")
+            cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t0 = time.perf_counter()
+            proc = subprocess.run([sys.executable, str(REPO / "book" / "build.py"), "--out", str(out)],
+                                  cwd=REPO, capture_output=True, text=True)
+            seconds = time.perf_counter() - t0
+            cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+            note = (f"exit {proc.returncode}; {chapters} chapters; {cpu:.0f} CPU s (build and kernels)"
+                    + ("" if proc.returncode == 0 else f"; {_short_error(proc.stderr[-2000:])}"))
+            if kind == "cold":
+                rows.append(["book", "make book, cold: every chapter executed (empty cache)",
+                             f"<= {BOOK_COLD_MINUTES:g} min", f"{seconds / 60:.1f} min",
+                             PASS if proc.returncode == 0 and seconds <= 60 * BOOK_COLD_MINUTES else FAIL, note])
+            else:
+                rows.append(["book", "make book, cached: nothing changed, no notebook runs",
+                             f"<= {BOOK_CACHED_SECONDS:g} s", f"{seconds:.0f} s",
+                             PASS if proc.returncode == 0 and seconds <= BOOK_CACHED_SECONDS else FAIL, note])
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    return rows
 
 
 # --- notebooks ---------------------------------------------------------------------------
@@ -633,7 +673,8 @@ def write_report(path: Path, info: dict, rows: list[list[str]], seconds: float, 
                                                 ("--skip-grading", args.skip_grading),
                                                 ("--skip-retrain (the training scripts under data/ were not rerun)",
                                                  args.skip_retrain),
-                                                ("--skip-make-test", args.skip_make_test)) if on),
+                                                ("--skip-make-test", args.skip_make_test),
+                                                ("--skip-book", args.skip_book)) if on),
         f"- Result: {len(rows) - len(fails)} of {len(rows)} rows pass or are informational; "
         f"{len(fails)} fail or were not measured.",
         "",
@@ -684,6 +725,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--grading-n", type=int, default=30)
     ap.add_argument("--skip-retrain", action="store_true", help="skip retraining the models behind the committed checkpoints (chapters 03-05)")
     ap.add_argument("--skip-make-test", action="store_true", help="skip timing a full make test")
+    ap.add_argument("--skip-book", action="store_true", help="skip timing make book (cold and cached)")
     args = ap.parse_args(argv)
 
     t0 = time.perf_counter()
@@ -708,6 +750,8 @@ def main(argv: list[str] | None = None) -> int:
         rows += segmentation_retrain_rows(nbs)
         rows += faces_retrain_rows(nbs)
         rows += gan_retrain_rows(nbs)
+    if not args.skip_book:
+        rows += book_rows()
     if not args.skip_make_test:
         rows += make_test_rows()
     out = Path(args.out)

@@ -2,8 +2,9 @@
 
     python book/build.py [--out book/_build] [--only 00_start_here,02_convolution_arithmetic]
 
-Stages the sources into ``<out>/src`` (``book/index.md`` and ``notebooks/NN_*.ipynb``, a
-file rewritten only when its content changed, so Sphinx rebuilds only what changed) and
+Stages the sources into ``<out>/src`` (``book/index.md`` and ``notebooks/NN_*.ipynb``, with
+the exercises' answers folded away: ``book_notebook``; a file rewritten only when its content
+changed, so Sphinx rebuilds only what changed) and
 runs Sphinx with the configuration of ``book/conf.py``: HTML in ``<out>/html`` (open
 ``<out>/html/index.html``), the executed notebooks in ``<out>/jupyter_execute`` (``make
 slides`` takes their outputs), the execution cache in ``<out>/.jupyter_cache``. ``--only``
@@ -24,11 +25,26 @@ def chapters() -> list[Path]:
     return sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
-def _sync(src: Path, dst: Path) -> None:
-    data = src.read_bytes()
+def _sync(data: bytes, dst: Path) -> None:
     if not dst.exists() or dst.read_bytes() != data:
         dst.parent.mkdir(parents=True, exist_ok=True)
         dst.write_bytes(data)
+
+
+def book_notebook(path: Path) -> bytes:
+    """The notebook as the book shows it: exercises' solution cells and graded test cells
+    (nbgrader metadata) get the tag ``hide-input``, so the reader sees a "Show code cell
+    source" button instead of the answer and the hidden tests (they still run)."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and (meta.get("solution") or meta.get("grade")):
+            tags = cell.metadata.setdefault("tags", [])
+            if "hide-input" not in tags:
+                tags.append("hide-input")
+    return (nbformat.writes(nb) + "\n").encode("utf-8")
 
 
 def stage(out: Path, only: list[str] | None = None) -> Path:
@@ -40,9 +56,9 @@ def stage(out: Path, only: list[str] | None = None) -> Path:
             raise SystemExit(f"--only names no notebook of notebooks/: {unknown}")
         names = [n for n in names if n in only]
     src = out / "src"
-    _sync(BOOK / "index.md", src / "index.md")
+    _sync((BOOK / "index.md").read_bytes(), src / "index.md")
     for n in names:
-        _sync(REPO / "notebooks" / f"{n}.ipynb", src / "notebooks" / f"{n}.ipynb")
+        _sync(book_notebook(REPO / "notebooks" / f"{n}.ipynb"), src / "notebooks" / f"{n}.ipynb")
     for old in (src / "notebooks").glob("*.ipynb"):
         if old.stem not in names:
             old.unlink()

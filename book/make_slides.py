@@ -31,6 +31,7 @@ BOOK = Path(__file__).resolve().parent
 REPO = BOOK.parent
 sys.path.insert(0, str(BOOK))
 import assets  # noqa: E402
+import build as book_build  # noqa: E402
 
 OFFLINE_KERNELS = REPO / "tests" / "offline" / "kernels"
 SLIDE_W, SLIDE_H = 1280, 720  # reveal.js slide size: a 1280x720 projector shows it unscaled
@@ -69,7 +70,8 @@ def execute_offline(nb, cwd: Path, timeout: int = 900):
 def with_outputs(path: Path, cache_path: Path | None):
     """The notebook at ``path`` with its outputs: from the book's cache, else executed now.
     Returns (notebook, where the outputs came from)."""
-    nb = nbformat.read(path, as_version=4)
+    # as the book staged it (the cache keys on the code cells' source and metadata)
+    nb = nbformat.reads(book_build.book_notebook(path).decode("utf-8"), as_version=4)
     if cache_path is not None and cache_path.is_dir():
         from jupyter_cache import get_cache
 

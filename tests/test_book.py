@@ -5,6 +5,7 @@ and the glossary) builds into a temporary folder, executing the notebook in the 
 kernel (network blocked) with a fresh execution cache, exactly as ``make book`` does for
 every chapter. Checked:
 
+- the book folds away the exercises' answers and hidden tests (tag ``hide-input``);
 - every page of what was built exists (index, the chapter, search), the sidebar lists the
   chapter, and a full build would stage every chapter of notebooks/ (``build.stage``);
 - no cell errored (the build fails on an error; the HTML has no error output either);
@@ -27,6 +28,7 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+import nbformat
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -93,6 +95,17 @@ def test_a_full_build_stages_every_chapter(tmp_path):
     want = sorted(p.name for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     assert sorted(p.name for p in (src / "notebooks").glob("*.ipynb")) == want
     assert "notebooks/[0-9][0-9]_*" in (src / "index.md").read_text(encoding="utf-8")  # the toctree
+
+
+def test_the_book_folds_away_answers_and_hidden_tests():
+    path = REPO / "notebooks" / "02_convolution_arithmetic.ipynb"
+    shown = nbformat.reads(book_build.book_notebook(path).decode("utf-8"), as_version=4)
+    source = nbformat.read(path, as_version=4)
+    graded = [i for i, c in enumerate(source.cells) if c.metadata.get("nbgrader", {}).get("solution")
+              or c.metadata.get("nbgrader", {}).get("grade")]
+    assert graded, "chapter 02 has exercises"
+    assert [i for i, c in enumerate(shown.cells) if "hide-input" in c.metadata.get("tags", [])] == graded
+    assert [c.source for c in shown.cells] == [c.source for c in source.cells]  # the same code runs
 
 
 def test_every_built_page_exists_with_the_sidebar_and_search(built):
