@@ -64,3 +64,17 @@ def test_recognition_viewer_answers_and_says_not_recognized(pairs):
     assert "not enrolled" in w.message.value
     w.threshold.value = 2.0
     assert w.state["correct"] is False                                      # a stranger taken for someone
+
+
+def test_threshold_explorer_example_slider_pages_through_pairs(pairs):
+    f, _, i, j, same, d = pairs
+    w = fw.threshold_explorer(d, same, f.images[i], f.images[j], threshold=float(np.median(d)))
+    group = next(g for g in range(4) if len(w.state["examples"][("true accept", "false accept", "true reject",
+                                                                  "false reject")[g]]) >= 2)
+    name = ("true accept", "false accept", "true reject", "false reject")[group]
+    png, msg = bytes(w.image.value), w.message.value
+    w.example.value = 2
+    second = w.state["examples"][name][1]
+    assert np.array_equal(w.artists["pairs"][group][0].get_array(), f.images[i][second, 0])
+    assert bytes(w.image.value) != png and w.message.value != msg and "#2" in w.message.value
+    assert w.threshold.value == pytest.approx(float(np.median(d)), abs=5e-3)      # tau untouched

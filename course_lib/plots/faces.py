@@ -140,9 +140,10 @@ def threshold_figure(fpr, tpr, distances, same, size: int = 32) -> tuple[Figure,
     return fig, art
 
 
-def draw_threshold(art: dict, state: dict, images_i, images_j) -> None:
+def draw_threshold(art: dict, state: dict, images_i, images_j, rank: int = 0) -> None:
     """Update the threshold explorer from ``faces.threshold_state``; ``images_i[k]``,
-    ``images_j[k]`` are the two faces of pair k. Introduced in 09_face_recognition."""
+    ``images_j[k]`` are the two faces of pair k; ``rank`` picks which example of each outcome
+    (0: the one nearest the threshold). Introduced in 09_face_recognition."""
     animated = [art["point"], art["line"], art["suptitle"], *art["labels"]] + [im for row in art["pairs"] for im in row]
     cache_background(art["fig"], art, animated)
     if "message" in state:
@@ -157,12 +158,12 @@ def draw_threshold(art: dict, state: dict, images_i, images_j) -> None:
                              f"accuracy {state['accuracy']:.3f} (TP {c['tp']}, FN {c['fn']}, FP {c['fp']}, "
                              f"TN {c['tn']})")
     for g, group in enumerate(EXAMPLE_GROUPS):
-        found = state["examples"][group]
+        found = state["examples"][group][rank:rank + 1]
         for side, im in enumerate(art["pairs"][g]):
             im.set_visible(bool(found))
             if found:
                 im.set_data(_grey((images_i if side == 0 else images_j)[found[0]]))
-        art["labels"][g].set_text(group + ("" if found else ": none"))
+        art["labels"][g].set_text(f"{group} #{rank + 1}" + ("" if found else ": none"))
 
 
 def recognition_figure(top: int = 3, size: int = 32) -> tuple[Figure, dict]:

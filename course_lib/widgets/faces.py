@@ -17,12 +17,14 @@ from course_lib.widgets._base import FigureWidget, timed
 __all__ = ["ThresholdExplorer", "threshold_explorer", "RecognitionViewer", "recognition_viewer"]
 
 _STYLE = {"description_width": "80px"}
+EXAMPLES = 5   # example pairs of each outcome the explorer can page through
 
 
 class ThresholdExplorer(FigureWidget):
     """Threshold explorer: ``w.threshold`` (the slider labelled "tau", over [0, max distance]) moves the ROC
     point and the threshold line and picks one example pair per outcome (true/false
-    accept/reject). ``w.state`` is the current ``faces.threshold_state`` dict.
+    accept/reject); ``w.example`` pages through the 1st..5th pair of each outcome nearest the
+    threshold. ``w.state`` is the current ``faces.threshold_state`` dict.
     ``distances``, ``same`` (N,) describe the pairs; ``images_i[k]``, ``images_j[k]`` their faces.
     """
 
@@ -36,14 +38,17 @@ class ThresholdExplorer(FigureWidget):
         start = faces.choose_threshold(d, self.same) if threshold is None else float(threshold)
         self.threshold = W.FloatSlider(value=min(start, top), min=0.0, max=top, step=0.005, readout_format=".3f",
                                        description="tau", style=_STYLE, layout=W.Layout(width="500px"))
-        self.threshold.observe(self._update, names="value")
+        self.example = W.IntSlider(value=1, min=1, max=EXAMPLES, description="example", style=_STYLE)
+        for c in (self.threshold, self.example):
+            c.observe(self._update, names="value")
         self.state: dict = {}
-        self.children = [self.threshold, self.message, self.image]
+        self.children = [W.HBox([self.threshold, self.example]), self.message, self.image]
         self._update()
 
     @timed
     def _update(self, change=None) -> None:
-        self.state = faces.threshold_state(self.distances, self.same, self.threshold.value, roc=self.roc)
+        self.state = faces.threshold_state(self.distances, self.same, self.threshold.value, roc=self.roc,
+                                           examples=EXAMPLES)
         if "message" in self.state:
             self.say((self.state["message"], "error"))
         else:
@@ -51,8 +56,9 @@ class ThresholdExplorer(FigureWidget):
             self.say(f"tau = {st['threshold']:.3f}", (f"accuracy {st['accuracy']:.3f}", "ok"),
                      f"true accepts {c['tp']}, false rejects {c['fn']}",
                      (f"false accepts {c['fp']}", "warning" if c["fp"] else "plain"), f"true rejects {c['tn']}",
-                     f"ROC point (FPR {st['fpr']:.3f}, TPR {st['tpr']:.3f})")
-        face_plots.draw_threshold(self.artists, self.state, self.images_i, self.images_j)
+                     f"ROC point (FPR {st['fpr']:.3f}, TPR {st['tpr']:.3f})",
+                     f"example pairs #{self.example.value} nearest the threshold")
+        face_plots.draw_threshold(self.artists, self.state, self.images_i, self.images_j, self.example.value - 1)
         self.show_figure()
 
 
