@@ -62,7 +62,7 @@ CHAPTERS = {
     "06 sequences": Chapter("06_sequence_models.ipynb", "unit block", "gate_explorer"),
     "07 embeddings": Chapter("07_word_embeddings.ipynb", "answers", "neighbour_explorer"),
     "05 segmentation": Chapter("05_semantic_segmentation.ipynb", "scene", "scene_viewer"),
-    "09 faces": Chapter("09_face_recognition.ipynb", "tau", "threshold_explorer"),
+    "09 faces": Chapter("09_face_recognition.ipynb", "example", "threshold_explorer"),
     "08 gan": Chapter("08_generative_adversarial_networks.ipynb", "snapshot", "training_view"),
 }
 
