@@ -107,3 +107,9 @@ slides: book
 ifneq ($(shell command -v npm),)
 test: $(BOOK_JS)
 endif
+
+# make clean removes the book's build, its npm packages and the slides too
+.PHONY: clean-book
+clean: clean-book
+clean-book:
+	rm -rf book/_build book/node_modules slides/
