@@ -14,7 +14,8 @@ every chapter. Checked:
 - in headless Chromium (Debian's /usr/bin/chromium, as tests/test_browser_widgets.py; every
   request off the machine refused and recorded), the chapter page shows math typeset by
   MathJax (``mjx-container`` elements with a size), its frozen widget rendered, no script
-  error, no request to the internet; the screenshot of the first formula goes to tmp.
+  error, no request to the internet; the screenshot of the first formula goes to tmp; the
+  search page finds "glossary".
 
 Needs book/node_modules (``npm ci`` in book/, which make test runs when npm exists): without
 it the test is skipped with a message, unless COURSE_REQUIRE_BROWSER=1, where it fails.
@@ -170,10 +171,16 @@ def test_math_and_frozen_widget_render_in_chromium(built, tmp_path):
             page.screenshot(path=str(tmp_path / "book_page.png"))
             raw_tex = page.evaluate(r"""() => [...document.querySelectorAll('article p, article li')]
                                          .filter(e => /\\\(|\$[^$\s][^$]*\$/.test(e.innerText)).length""")
+            # the search page finds pages from disk too (searchindex.js; the snippets under
+            # each hit need a web server: fetch() of file:// is refused, hence errors there)
+            page_errors = list(errors)
+            page.goto((out / "html" / "search.html").as_uri() + "?q=glossary")
+            page.wait_for_function("document.querySelectorAll('#search-results li').length > 0",
+                                   timeout=60_000)
         finally:
             browser.close()
     assert box and box["width"] > 5 and box["height"] > 5, f"MathJax output has no size: {box}"
     assert (tmp_path / "book_math.png").stat().st_size > 200
     assert raw_tex == 0, f"{raw_tex} paragraph(s) still show TeX source"
-    assert errors == [], f"script errors on the page: {errors}"
+    assert page_errors == [], f"script errors on the page: {page_errors}"
     assert external == [], f"the page tried to reach the internet: {external}"
