@@ -34,6 +34,10 @@ import nbexec  # noqa: E402  (tests/offline/nbexec.py: the offline notebook runn
 # --- targets -----------------------------------------------------------------------------
 # metric name (as the notebook passes it to course_lib.record_metric) -> (op, target, source)
 METRIC_TARGETS: dict[str, tuple[str, float, str]] = {
+    "10 style transfer 128x128 seconds (50 L-BFGS steps)": ("<=", 60.0, "syllabus 10: a 128x128 result in <= 60 s "
+                                                            "on CPU (repo-trained feature CNN, wall time)"),
+    "10 fast style ms per 128x128 image (best of 10)": ("<=", 100.0, "syllabus 10: the fast network stylises a "
+                                                       "128x128 image in milliseconds (data/fast_style.pt)"),
     "01 digits MLP (Adam) test accuracy": (">=", 0.97, "syllabus 01: small MLP on digits, Adam"),
     "03 LeNet-5 digits test accuracy": (">=", 0.98, "syllabus 03: LeNet-5 on digits"),
     "06 memory task: LSTM test accuracy at T=100": (">=", 0.95, "syllabus 06: LSTM on the long-range task, "
@@ -65,6 +69,15 @@ METRIC_TARGETS: dict[str, tuple[str, float, str]] = {
 # Recorded metrics without a fixed target, each with the reason (a regex on the name). Any
 # other recorded metric that is in neither table fails: every number gets a target or a why.
 METRIC_PATTERNS: dict[str, tuple[str, float, str]] = {
+    r"10 content cost before \(G = C\)": ("<=", 1e-6, "syllabus 10: costs before/after; G starts as C, so 0"),
+    r"10 content cost after": ("<=", 2e5, "syllabus 10: reported (the content given up for the style, 5.6e4 "
+                                          "measured); ceiling that catches a diverged optimisation"),
+    r"10 style cost before \(G = C\)": (">=", 0.5, "syllabus 10: reported (C's Gram matrices vs S's, 1.65 "
+                                                   "measured); floor that catches a broken feature network"),
+    r"10 style cost after": ("<=", 0.5, "syllabus 10: reported (0.23 measured after 50 L-BFGS steps)"),
+    r"10 style cost after / before": ("<=", 0.2, "the notebook asserts a more than five-fold fall (0.14 measured)"),
+    r"10 fast style cost / optimisation cost": (">=", 1.0, "issue 18: fast network vs optimisation in cost; the "
+                                                          "optimisation reaches the lower cost (asserted)"),
     r"09 Fisherfaces verification (accuracy|AUC) \(unseen identities\)": ("<=", 0.9, "the classical baseline beside "
                                                                            "the network (0.752 / 0.840 measured); "
                                                                            "ceiling: the generator's nuisance keeps "
@@ -137,6 +150,7 @@ RETRAIN_MINUTES = 20.0     # data/train_reduced_models.py on 2 cores (it took 4-
 YOLO_RETRAIN_MINUTES = 15.0  # data/train_tiny_yolo.py (about 2 CPU min on 1 thread; 8 min wall when busy)
 SEG_RETRAIN_MINUTES = 30.0  # data/train_segmentation.py on 2 cores (two U-Nets, 8 epochs of 2,000 scenes)
 FACES_RETRAIN_MINUTES = 15.0  # data/train_faces.py (about 2.5 CPU min on 1 thread; 6.5 min wall when busy)
+STYLE_RETRAIN_MINUTES = 15.0  # each chapter-10 script under data/ (2-3 CPU min on 1 thread; slower when busy)
 GAN_RETRAIN_MINUTES = 20.0  # data/train_gan.py (about 3 CPU min on 1 thread: two 2-D runs, DCGAN, conditional GAN)
 BOOK_COLD_MINUTES = 10.0  # make book from nothing: every chapter executed (about 2.5 CPU min for 00-07)
 BOOK_CACHED_SECONDS = 60.0  # make book again with nothing changed: no notebook runs
@@ -646,6 +660,55 @@ def faces_retrain_rows(nbs: dict[str, dict]) -> list[list[str]]:
     return rows
 
 
+STYLE_SCRIPTS = (  # chapter 10: script, output name, regex of its summary line, checkpoint file's meta key
+    ("train_style_features.py", "style_features.pt", r"held-out patch accuracy ([\d.]+)", "heldout_accuracy"),
+    ("train_fast_style.py", "fast_style.pt", r"held-out \(chelsea 128x128\) total cost ([\d.e+]+)", "heldout_costs"),
+    ("make_style_grid.py", "style_grid.npz", r"mean J_style ([\d.]+)", None),
+)
+
+
+def style_retrain_rows(nbs: dict[str, dict]) -> list[list[str]]:
+    """The three scripts behind chapter 10's files, rerun in full (each separately, from the
+    committed feature CNN where it needs one): the feature CNN's held-out patch accuracy, the
+    fast network's held-out cost and the grid's mean J_style beside the committed files'
+    numbers (accuracy within RETRAIN_AGREEMENT, costs within 10 %), and each script's time."""
+    import numpy as np
+
+    rows = []
+    for script_name, out_name, pattern, key in STYLE_SCRIPTS:
+        log(f"rerunning chapter 10's data/{script_name} ...")
+        script = REPO / "data" / script_name
+        with tempfile.TemporaryDirectory() as tmp:
+            env = {k: v for k, v in os.environ.items() if k not in ("COURSE_THREADS", "COURSE_METRICS_FILE")}
+            t0 = time.perf_counter()
+            proc = subprocess.run([sys.executable, str(script), "--out", str(Path(tmp) / out_name)],
+                                  capture_output=True, text=True, env=env, cwd=tmp)
+            seconds = time.perf_counter() - t0
+        hit = re.search(pattern, proc.stdout)
+        if proc.returncode != 0 or not hit:
+            rows.append(["retrain", f"10 data/{script_name}", "ran", "-", NOT_MEASURED,
+                         f"exit {proc.returncode}: {proc.stderr[-300:]}"])
+            continue
+        new = float(hit.group(1))
+        if key is None:
+            with np.load(REPO / "data" / out_name) as f:
+                old = float(f["style"].mean())
+        else:
+            import torch
+            meta = torch.load(REPO / "data" / out_name, weights_only=True)["meta"]
+            old = float(meta[key]["total"] if isinstance(meta[key], dict) else meta[key])
+        if key == "heldout_accuracy":
+            good, target, gap = abs(new - old) <= RETRAIN_AGREEMENT, f"within {RETRAIN_AGREEMENT:g}", abs(new - old)
+        else:
+            good, target, gap = abs(new - old) <= 0.1 * abs(old), "within 10 %", abs(new - old) / abs(old)
+        rows.append(["retrain", f"10 data/{script_name}: rerun vs the committed {out_name}", target,
+                     f"{new:.4g} vs {old:.4g}", PASS if good else FAIL, f"difference {gap:.4f}; same seeds, 1 thread"])
+        rows.append(["retrain", f"data/{script_name}: full run", f"<= {STYLE_RETRAIN_MINUTES:g} min",
+                     f"{seconds / 60:.1f} min", PASS if seconds <= 60 * STYLE_RETRAIN_MINUTES else FAIL,
+                     "1 thread (the script's default), separate process"])
+    return rows
+
+
 # --- the report ----------------------------------------------------------------------------
 
 def _cell(text: str) -> str:
@@ -749,6 +812,7 @@ def main(argv: list[str] | None = None) -> int:
         rows += yolo_retrain_rows(nbs)
         rows += segmentation_retrain_rows(nbs)
         rows += faces_retrain_rows(nbs)
+        rows += style_retrain_rows(nbs)
         rows += gan_retrain_rows(nbs)
     if not args.skip_book:
         rows += book_rows()

@@ -30,7 +30,10 @@ Each chapter has a KEY, and its rooms are found by it (../shared/conventions.md)
  09   faces         faces (verification, ROC, recognition), faces_classical (eigenfaces,
                     Fisherfaces, SVM), faces_metric (Siamese embedder, triplet loss,
                     mining); face_gen (data) (+ plots/faces, widgets/faces)
- 10   style         style (coming)
+ 10   style         style (images, features by layer name, content/Gram/style costs,
+                    TV), style_optimize (pixels of G with Adam/L-BFGS, widget states),
+                    models/style_nets (random multi-scale, trained feature CNN, VGG-19
+                    loader, transform net) (+ plots/style, widgets/style)
 ====  ============  =================================================================
 
 Shared by every chapter: ``data`` (offline data sets and seeded generators), ``_checks``

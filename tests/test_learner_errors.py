@@ -81,6 +81,13 @@ def _vocab_vectors():
     return rng.standard_normal((3, 2)), build_vocab([["a", "b", "c"]])
 
 
+def _style_net():
+    """A tiny random multi-scale feature network of chapter 10 (layers scale3, scale5)."""
+    from course_lib.models.style_nets import random_multiscale_net
+
+    return random_multiscale_net(sizes=(3, 5), channels=2)
+
+
 def _with_env(name: str, value: str, call):
     """Call ``call()`` with the environment variable ``name`` set to ``value``, then restore it."""
     before = os.environ.get(name)
@@ -642,6 +649,59 @@ CASES = [
     T("widgets.cnn", "filter_viewer", lambda m: m.filter_viewer("a model", np.ones((8, 8))), "model", "not a module"),
     V("segmentation", "prediction_view", lambda m: m.prediction_view(np.ones((3, 8, 8)), np.zeros((4, 4), int),
                                                                        np.ones((2, 8, 8))), "target", "shapes differ"),
+    # --- chapter 10: neural style transfer (the issue's bad inputs: channel counts, unknown layers
+    # listed, negative weights, images over the size budget) ---
+    V("style", "load_image", lambda m: m.load_image("mona_lisa"), "name", "not a bundled image"),
+    V("style", "to_tensor", lambda m: m.to_tensor(np.ones((2, 2))), "image", "2-D array"),
+    T("style", "to_image", lambda m: m.to_image([1, 2]), "x", "a list"),
+    T("style", "layer_names", lambda m: m.layer_names("vgg"), "net", "a string"),
+    V("style", "features", lambda m: m.features(_style_net(), np.ones((3, 8, 8)), ["conv9_9"]), "layers",
+      "unknown layer name"),
+    V("style", "features", lambda m: m.features(_style_net(), np.ones((1, 8, 8)), ["scale3"]), "x", "1 channel"),
+    V("style", "check_images", lambda m: m.check_images(np.ones((3, 8, 8)), np.ones((1, 8, 8))), "style",
+      "different channel counts"),
+    V("style", "check_images", lambda m: m.check_images(np.ones((3, 300, 300)), np.ones((3, 8, 8))), "content",
+      "larger than the budget"),
+    V("style", "check_layer_weights", lambda m: m.check_layer_weights(_style_net(), {"scale3": -1.0}),
+      "style_layers", "negative weight"),
+    V("style", "content_cost", lambda m: m.content_cost(np.ones((2, 3, 3)), np.ones((2, 3, 4))), "a_G",
+      "shapes differ"),
+    V("style", "gram_matrix", lambda m: m.gram_matrix(np.ones((3, 3))), "a", "2-D activations"),
+    V("style", "gram_matrix_loops", lambda m: m.gram_matrix_loops(np.ones(3)), "a", "1-D activations"),
+    V("style", "layer_style_cost", lambda m: m.layer_style_cost(np.ones((2, 3, 3)), np.ones((3, 3, 3))), "a_S",
+      "channel counts differ"),
+    T("style", "style_cost", lambda m: m.style_cost({}, {}, ["relu1_1"]), "weights", "a list of weights"),
+    V("style", "style_cost", lambda m: m.style_cost({"a": np.ones((1, 2, 2))}, {"a": np.ones((1, 2, 2))},
+                                                    {"a": -1.0}), "weights", "negative lambda"),
+    V("style", "total_cost", lambda m: m.total_cost(1.0, 1.0, alpha=-1.0), "alpha", "negative alpha"),
+    V("style", "total_variation", lambda m: m.total_variation(np.ones((3, 3))), "x", "2-D image"),
+    V("style", "content_cost_grad", lambda m: m.content_cost_grad(np.ones((2, 2, 2)), np.ones((2, 2, 3))), "a_G",
+      "shapes differ"),
+    V("style", "layer_style_cost_grad", lambda m: m.layer_style_cost_grad(np.ones((2, 2, 2)), np.ones((2, 2, 3))),
+      "a_G", "shapes differ"),
+    V("style_optimize", "style_targets", lambda m: m.style_targets(_style_net(), np.ones((3, 8, 8)), np.ones((3, 8, 8)),
+                                                                   "conv4_2", ["scale3"]), "content_layer",
+      "unknown content layer"),
+    V("style_optimize", "style_targets", lambda m: m.style_targets(_style_net(), np.ones((3, 8, 8)), np.ones((3, 8, 8)),
+                                                                   "scale3", ["scale3"], beta=-1.0), "beta",
+      "negative beta"),
+    T("style_optimize", "costs", lambda m: m.costs("targets", torch.ones(1, 3, 8, 8)), "targets", "a string"),
+    V("style_optimize", "pixel_step", lambda m: m.pixel_step(torch.ones(1, 3, 4, 4), lambda g: g.sum(), lr=-1.0), "lr",
+      "negative lr"),
+    T("style_optimize", "transfer", lambda m: m.transfer("targets"), "targets", "a string"),
+    V("style_optimize", "fast_stylize", lambda m: m.fast_stylize(torch.nn.Identity(), np.ones((3, 10, 10))), "image",
+      "side not a multiple of 4"),
+    V("models.style_nets", "named_vgg", lambda m: m.named_vgg(((4,),), in_channels=0), "in_channels", "zero channels"),
+    T("models.style_nets", "load_vgg19", lambda m: m.load_vgg19(3), "path", "a number"),
+    V("models.style_nets", "load_vgg19", lambda m: m.load_vgg19("/no/such/vgg19.pth"), "path", "no such file"),
+    T("models.style_nets", "normalize_mean_activation", lambda m: m.normalize_mean_activation("net", torch.ones(1, 3, 4, 4)),
+      "net", "a string"),
+    V("models.style_nets", "feature_cnn", lambda m: m.feature_cnn(num_classes=1), "num_classes", "one class"),
+    V("models.style_nets", "random_multiscale_net", lambda m: m.random_multiscale_net(sizes=(4,)), "sizes",
+      "even kernel size"),
+    T("widgets.style", "style_explorer", lambda m: m.style_explorer("grid"), "grid", "a string"),
+    T("widgets.style", "replay_viewer", lambda m: m.replay_viewer("result"), "result", "a string"),
+    T("widgets.style", "fast_style_viewer", lambda m: m.fast_style_viewer("net"), "transform", "a string"),
     # --- later additions: dropout, gradient checking, LRN, factorized convolutions ---
     V("dropout", "keep_prob_to_p", lambda m: m.keep_prob_to_p(0.0), "keep_prob", "keep nothing"),
     V("dropout", "dropout_forward", lambda m: m.dropout_forward(np.ones(3), 1.5, True, np.random.default_rng(0)), "p",
@@ -882,6 +942,15 @@ EXEMPT = {
     "widgets.detection.iou_explorer": _SLIDERS,
     "widgets.detection.nms_explorer": _FED_BY_NOTEBOOK,
     "widgets.detection.detection_viewer": _FED_BY_NOTEBOOK,
+    "style_optimize.grid_state": _NEVER_RAISES,
+    "style_optimize.replay_state": _NEVER_RAISES,
+    "style_optimize.load_style_grid": "notebook plumbing: loads the committed grid file, not learner input",
+    "models.style_nets.vgg19_features": "takes no arguments (VGG-19's fixed layout)",
+    "models.style_nets.save_style_nets": "teacher/notebook plumbing (files), not learner input",
+    "models.style_nets.load_style_nets": "notebook plumbing: loads the committed checkpoints, not learner input",
+    **{f"plots.style.{name}": _DRAWS for name in (
+        "show_images", "plot_costs", "plot_grid", "plot_colour_patches", "explorer_figure", "draw_explorer",
+        "replay_figure", "draw_replay", "fast_figure", "draw_fast")},
     "face_gen.lfw_subset_faces": "takes no arguments",
     "widgets.faces.threshold_explorer": _FED_BY_NOTEBOOK,
     "widgets.faces.recognition_viewer": _FED_BY_NOTEBOOK,

@@ -63,6 +63,9 @@ RULES: dict[str, Rule] = {
     # 09: eigenface projection, verification, triplet loss, semi-hard mining and the ROC point in numpy
     "09_eigenface_projection": _NUMPY, "09_verify": _NUMPY, "09_triplet_loss": _NUMPY, "09_semi_hard": _NUMPY,
     "09_roc_point": _NUMPY,
+    # 10: content cost, Gram matrix, style costs and one hand-derived gradient step, in numpy
+    "10_content_cost": _NUMPY, "10_gram_matrix": _NUMPY, "10_layer_style_cost": _NUMPY,
+    "10_style_cost": _NUMPY, "10_total_cost": _NUMPY, "10_style_step": _NUMPY,
     # the test fixtures (tests/fixtures/notebooks)
     "tiny_scale": _NUMPY, "tiny_relu": _NUMPY, "tiny_row_sums": _NUMPY, "tiny_count_positive": _NUMPY,
     "tiny_zero_pad": _NUMPY, "tiny_conv": _NUMPY,

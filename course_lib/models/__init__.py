@@ -12,7 +12,9 @@ they import :mod:`.blocks` and :mod:`course_lib._checks`):
 - ``resnet``: the residual blocks, :func:`resnet18`, :func:`resnet50`, :func:`stacked_net`
   (plain vs residual, the degradation experiment);
 - ``transfer``: :func:`freeze_except`, :func:`multilabel_binary_cross_entropy`;
-- ``unet``: U-Net of chapter 05 (imported from there as ``course_lib.models.unet``).
+- ``unet``: U-Net of chapter 05 (imported from there as ``course_lib.models.unet``);
+- ``style_nets``: chapter 10's feature networks and fast-style transform network
+  (imported from there as ``course_lib.models.style_nets``).
 
 Every chapter-03 name is re-exported here, so ``from course_lib import models;
 models.resnet18(...)`` works. At their defaults (1000 classes, 3-channel input) each has
