@@ -167,7 +167,7 @@ def interpolation_figure(frames: int = 9) -> tuple[Figure, dict]:
     rects = bars.bar(np.arange(10), np.zeros(10), color="tab:blue")
     bars.set_ylim(0, 1)
     bars.set_xticks(np.arange(10))
-    label_axes(bars, "digit (chapter-03 classifier)", "probability")
+    label_axes(bars, "digit (chapter-03 classifier)", "probability", "what the classifier reads at t")
     fig.tight_layout()
     art = {"fig": fig, "strip": ims, "strip_axes": strip, "big": im_big, "big_ax": big, "bars": rects}
     # frames, labels and ticks are drawn once; a callback redraws only the images, bars and title
