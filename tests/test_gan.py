@@ -362,3 +362,43 @@ def test_unfinished_exercises_fail_their_visible_checks(notebook_cells):
         body = notebook_cells[gid].split("### BEGIN SOLUTION")[0] + "    raise NotImplementedError()\n"
         with pytest.raises(grading.CheckFailed, match="not implemented"):
             _run_visible(dict(notebook_cells, **{gid: body}), gid, [])
+
+
+def test_gradient_penalty_equals_the_hand_derived_gradient_of_a_tanh_critic():
+    """The exercise's analytic route, grad C = W1^T (w2 * (1 - tanh^2)), against autograd (float64, 1e-12)."""
+    rng = np.random.default_rng(7)
+    W1, b1, w2 = rng.normal(size=(5, 2)), rng.normal(size=5), rng.normal(size=5)
+    real, fake, alpha = rng.normal(size=(6, 2)), rng.normal(2, 1, (6, 2)), rng.uniform(0, 1, 6)
+    x_hat = alpha[:, None] * real + (1 - alpha[:, None]) * fake
+    grad = ((1 - np.tanh(x_hat @ W1.T + b1) ** 2) * w2) @ W1
+    by_hand = np.mean((np.linalg.norm(grad, axis=1) - 1) ** 2)
+    critic = nn.Sequential(nn.Linear(2, 5), nn.Tanh(), nn.Linear(5, 1, bias=False)).double()
+    with torch.no_grad():
+        critic[0].weight.copy_(torch.tensor(W1))
+        critic[0].bias.copy_(torch.tensor(b1))
+        critic[2].weight.copy_(torch.tensor(w2)[None])
+    gp = gan.gradient_penalty(critic, torch.tensor(real), torch.tensor(fake), torch.tensor(alpha))
+    assert abs(gp.item() - by_hand) < 1e-12
+
+
+def test_linear_gan_step_equals_autograd():
+    """The hand-derived alternating step against torch autograd on the same losses (float64, 1e-12)."""
+    rng = np.random.default_rng(3)
+    g, d, x, z = rng.normal(size=2), rng.normal(size=2), rng.normal(2, 1, 7), rng.normal(size=5)
+    gt, dt = torch.tensor(g, requires_grad=True), torch.tensor(d, requires_grad=True)
+    fake = (gt[0] * torch.tensor(z) + gt[1]).detach()
+    gan.discriminator_loss(dt[0] * torch.tensor(x) + dt[1], dt[0] * fake + dt[1]).backward()
+    d_new = (dt - 0.3 * dt.grad).detach()
+    gan.generator_loss(d_new[0] * (gt[0] * torch.tensor(z) + gt[1]) + d_new[1]).backward()
+    g_new = (gt - 0.3 * gt.grad).detach()
+    got_g, got_d = gan.linear_gan_step(g, d, x, z, 0.3)
+    assert np.allclose(got_g, g_new.numpy(), atol=1e-12) and np.allclose(got_d, d_new.numpy(), atol=1e-12)
+
+
+def test_block_output_shape_matches_torch_layers():
+    for shape, c, k, s, p, t, op in [((2, 64, 2, 2), 32, 4, 2, 1, True, 0), ((1, 3, 7, 9), 5, 3, 2, 1, False, 0),
+                                     ((1, 2, 3, 3), 4, 3, 2, 1, True, 1), ((3, 1, 8, 8), 6, 5, 3, 2, False, 0)]:
+        layer = nn.ConvTranspose2d(shape[1], c, k, s, p, op) if t else nn.Conv2d(shape[1], c, k, s, p)
+        assert gan.block_output_shape(shape, c, k, s, p, t, op) == tuple(layer(torch.zeros(shape)).shape)
+    with pytest.raises(ValueError, match="output_padding"):
+        gan.block_output_shape((1, 1, 4, 4), 1, 3, 2, 1, True, 2)
