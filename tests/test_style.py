@@ -228,3 +228,60 @@ def test_committed_files_are_small_float16_and_load():
     assert meta["heldout_accuracy"] > 0.9
     assert (DATA / "style_grid.npz").stat().st_size < 2e6
     assert so.load_style_grid()["images"].dtype == np.uint8
+
+
+# --- the notebook's visible checks catch the usual wrong answers (and pass the reference) -----
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "10_neural_style_transfer.ipynb"
+ORDER = ["10_content_cost", "10_gram_matrix", "10_layer_style_cost", "10_style_cost", "10_total_cost", "10_style_step"]
+WRONG = [
+    ("10_content_cost", "a mean instead of a sum", [("np.sum", "np.mean")]),
+    ("10_content_cost", "the 1/2 forgotten", [("0.5 * ", "")]),
+    ("10_gram_matrix", "A^T A (positions x positions)", [("A @ A.T", "A.T @ A")]),
+    ("10_gram_matrix", "normalised by the number of positions", [("return A @ A.T", "return A @ A.T / A.shape[1]")]),
+    ("10_layer_style_cost", "n_H n_W not squared", [("(n_H * n_W) ** 2", "(n_H * n_W)")]),
+    ("10_layer_style_cost", "n_C not squared", [("4 * n_C ** 2", "4 * n_C")]),
+    ("10_layer_style_cost", "the 4 forgotten", [("(4 * n_C ** 2", "(n_C ** 2")]),
+    ("10_style_cost", "the weights lambda ignored", [("lam * layer_style_cost", "layer_style_cost")]),
+    ("10_total_cost", "alpha and beta swapped", [("alpha * content_cost", "beta * content_cost"),
+                                                 ("beta * style_cost", "alpha * style_cost")]),
+    ("10_style_step", "uphill (wrong sign)", [("a_G - lr", "a_G + lr")]),
+    ("10_style_step", "the 4 of the cost kept in the gradient", [("/ (n_C ** 2", "/ (4 * n_C ** 2")]),
+]
+
+
+def _nb_cells() -> dict[str, str]:
+    import nbformat
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in nb.cells
+            if c.cell_type == "code" and "grade_id" in c.metadata.get("nbgrader", {})}
+
+
+def _run_exercise(grade_id: str, edits: list) -> None:
+    cells = _nb_cells()
+    ns = {"np": np, "torch": torch, "style": style}
+    for gid in ORDER[:ORDER.index(grade_id)]:                     # the reference answers before it
+        exec(compile(cells[gid], f"<{gid}>", "exec"), ns)
+    answer = cells[grade_id]
+    for old, new in edits:
+        assert answer.count(old) == 1, (grade_id, old)
+        answer = answer.replace(old, new)
+    visible = cells[grade_id + "_test"].split("### BEGIN HIDDEN TESTS")[0]
+    visible = visible.replace("grading = importlib.reload(grading)", "")
+    exec(compile(answer, f"<{grade_id}>", "exec"), ns)
+    exec(compile(visible, f"<{grade_id}_test>", "exec"), ns)
+
+
+@pytest.mark.parametrize("grade_id,what,edits", WRONG, ids=[f"{g}: {w}" for g, w, _ in WRONG])
+def test_known_wrong_answer_fails_the_visible_check(grade_id, what, edits):
+    with pytest.raises(AssertionError) as info:
+        _run_exercise(grade_id, edits)
+    assert type(info.value).__name__ in ("CheckFailed", "ForbiddenCall"), (what, type(info.value))
+    assert str(info.value).startswith("\u2718"), (what, str(info.value))
+
+
+@pytest.mark.parametrize("grade_id", ORDER)
+def test_reference_answer_passes_the_visible_check(grade_id, capsys):
+    _run_exercise(grade_id, [])
+    assert "correct" in capsys.readouterr().out

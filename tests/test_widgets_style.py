@@ -25,11 +25,11 @@ def grid():
 def test_style_explorer_follows_its_controls(grid):
     w = style_widgets.style_explorer(grid)
     assert isinstance(w, W.VBox) and w.children[1] is w.message and w.children[2] is w.image
-    assert [c.description for c in w.children[0].children] == ["beta (alpha = 1)", "content layer", "style layers"]
+    assert [c.description for c in w.children[0].children] == ["log10 beta (alpha = 1)", "content layer", "style layers"]
     assert w.image.value[:8] == b"\x89PNG\r\n\x1a\n"
     first = w.image.value
     np.testing.assert_array_equal(w.artists["result"].get_array(), grid["images"][2, 1, 2])
-    w.beta.value = 1e6
+    w.beta.value = 6
     np.testing.assert_array_equal(w.artists["result"].get_array(), grid["images"][3, 1, 2])
     assert w.state["style"] == grid["style"][3, 1, 2] and "1/1e+06" in w.message.value
     assert w.image.value != first

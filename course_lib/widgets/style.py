@@ -23,7 +23,7 @@ __all__ = ["StyleExplorer", "style_explorer", "ReplayViewer", "replay_viewer", "
 
 
 class StyleExplorer(FigureWidget):
-    """``w.beta`` (SelectionSlider "beta (alpha = 1)"), ``w.content_layer`` and ``w.style_set``
+    """``w.beta`` (IntSlider "log10 beta (alpha = 1)"), ``w.content_layer`` and ``w.style_set``
     (Dropdowns) pick one result of the grid; ``w.state`` is ``style_optimize.grid_state(...)``,
     ``w.image`` shows C, S and G, ``w.message`` the choice and its costs."""
 
@@ -34,8 +34,12 @@ class StyleExplorer(FigureWidget):
         content, style_name, size = (str(v) for v in grid["settings"][:3])
         super().__init__(*style_plots.explorer_figure(style.load_image(content, int(size)),
                                                       style.load_image(style_name, int(size)), int(size)))
-        self.beta = W.SelectionSlider(options=[(f"{b:g}", b) for b in grid["betas"]], value=grid["betas"][2],
-                                      description="beta (alpha = 1)", style={"description_width": "initial"})
+        exponents = [int(round(np.log10(b))) for b in grid["betas"]]
+        if [10.0 ** e for e in exponents] != [float(b) for b in grid["betas"]] or exponents != list(
+                range(exponents[0], exponents[-1] + 1)):
+            raise ValueError(f"grid betas must be consecutive powers of 10, got {grid['betas']}.")
+        self.beta = W.IntSlider(value=exponents[2], min=exponents[0], max=exponents[-1],
+                                description="log10 beta (alpha = 1)", style={"description_width": "initial"})
         self.content_layer = W.Dropdown(options=grid["content_layers"], value=grid["content_layers"][1],
                                         description="content layer")
         self.style_set = W.Dropdown(options=grid["style_sets"], value=grid["style_sets"][-1],
@@ -48,7 +52,7 @@ class StyleExplorer(FigureWidget):
 
     @timed
     def _update(self, change=None) -> None:
-        self.state = style_optimize.grid_state(self.grid, self.beta.value, self.content_layer.value,
+        self.state = style_optimize.grid_state(self.grid, 10.0 ** self.beta.value, self.content_layer.value,
                                                self.style_set.value)
         if not self.state["ok"]:
             self.say((self.state["message"], "error"))
