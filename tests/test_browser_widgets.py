@@ -64,7 +64,7 @@ CHAPTERS = {
     "05 segmentation": Chapter("05_semantic_segmentation.ipynb", "scene", "scene_viewer"),
     "09 faces": Chapter("09_face_recognition.ipynb", "example", "threshold_explorer"),
     "08 gan": Chapter("08_generative_adversarial_networks.ipynb", "snapshot", "training_view"),
-    "10 style": Chapter("10_neural_style_transfer.ipynb", "beta (alpha = 1)", "style_explorer"),
+    "10 style": Chapter("10_neural_style_transfer.ipynb", "log10 beta (alpha = 1)", "style_explorer"),
 }
 
 
