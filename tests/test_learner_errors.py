@@ -964,7 +964,7 @@ EXEMPT = {
     **{f"widgets._base.{name}": _WIDGET_HELPER for name in ("escape", "styled", "timed")},
     **{f"plots.{name}": _DRAWS for name in (
         "_figure.cache_background", "_figure.figure_png", "_figure.grid_axes", "_figure.image_extent",
-        "_figure.label_axes", "_figure.no_ticks", "_figure.widget_figure",
+        "_figure.label_axes", "_figure.no_ticks", "_figure.snapshot_row", "_figure.widget_figure",
         "cnn.activation_viewer_figure", "cnn.draw_activation_viewer", "cnn.draw_filter_viewer",
         "cnn.filter_viewer_figure", "cnn.kernel_boxes", "cnn.plot_activation_maps", "cnn.plot_filters",
         "cnn.plot_top_patches",

@@ -204,3 +204,28 @@ def test_train_draws_nothing():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_snapshot_row_shows_each_setting_of_the_widget_view():
+    # the static book's small multiples: one panel per setting, the widget's own picture in each
+    import io
+
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    fig_t, art_t = optim_plots.trajectory_figure("ill-conditioned bowl", ("sgd",))
+    pngs = []
+    for lr in (0.01, 0.3):
+        optim_plots.draw_trajectories(art_t, {"sgd": optim.optimizer_trajectory("ill-conditioned bowl", "sgd", lr, 20).points})
+        pngs.append(optim_plots.figure_png(fig_t, art_t))
+    assert pngs[0] != pngs[1]                                  # the setting changes the picture
+    fig = optim_plots.snapshot_row(pngs, ["lr 0.01", "lr 0.3"], "what to see")
+    assert [ax.get_title() for ax in fig.axes] == ["lr 0.01", "lr 0.3"] and fig._suptitle.get_text() == "what to see"
+    shown = fig.axes[1].images[0].get_array()
+    np.testing.assert_array_equal(np.asarray(shown), np.asarray(Image.open(io.BytesIO(pngs[1]))))
+    plt.close(fig)
+    grid = optim_plots.snapshot_row(pngs + [(fig_t, art_t)], ["a", "b", "c"], "three views, two per row", ncols=2)
+    assert len(grid.axes) == 4 and not grid.axes[3].images   # 2 x 2, the spare panel left empty
+    plt.close(grid)
+    with pytest.raises(ValueError, match="one title per view"):
+        optim_plots.snapshot_row(pngs, ["only one"], "t")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 
+import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -16,7 +17,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 __all__ = ["widget_figure", "figure_png", "cache_background", "grid_axes", "label_axes",
-           "image_extent", "no_ticks"]
+           "image_extent", "no_ticks", "snapshot_row"]
 
 
 def widget_figure(figsize: tuple[float, float], dpi: int = 72) -> Figure:
@@ -59,6 +60,29 @@ def figure_png(fig: Figure, art: dict | None = None) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(buf, format="png", compress_level=1)
     return buf.getvalue()
+
+
+def snapshot_row(views: list, titles: list[str], suptitle: str, width: float = 4.6, ncols: int | None = None) -> Figure:
+    """Small multiples of a widget's view for the static book: one panel per setting, in a row
+    (or ``ncols`` per row). Each of ``views`` is the PNG bytes of :func:`figure_png` or a
+    ``(fig, artists)`` pair rendered now; ``titles`` names each panel's setting, ``suptitle``
+    says what to see. The panels are pictures of labelled figures, so their own ticks are
+    hidden. Returns a pyplot ``Figure``. Introduced in 01_optimizers_and_training."""
+    if len(views) != len(titles) or not views:
+        raise ValueError(f"need one title per view (at least one), got {len(views)} views, {len(titles)} titles.")
+    pictures = [np.asarray(Image.open(io.BytesIO(v if isinstance(v, bytes) else figure_png(*v)))) for v in views]
+    cols = min(ncols or len(pictures), len(pictures))
+    rows = -(-len(pictures) // cols)
+    h, w = pictures[0].shape[:2]
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, (width * h / w + 0.4) * rows + 0.3), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, pic, title in zip(axes.flat, pictures, titles):
+        ax.imshow(pic)
+        ax.set_title(title, fontsize=10)
+    fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
 
 
 def _agg_canvas(fig: Figure) -> FigureCanvasAgg:

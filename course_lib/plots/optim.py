@@ -19,12 +19,12 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from course_lib import optim
-from course_lib.plots._figure import cache_background, figure_png, label_axes, widget_figure
+from course_lib.plots._figure import cache_background, figure_png, label_axes, snapshot_row, widget_figure
 from course_lib.train import History
 
 __all__ = ["plot_activations", "plot_descent_1d", "plot_curves", "plot_history", "LiveHistoryPlot",
            "plot_layer_statistics", "plot_search", "trajectory_figure", "draw_trajectories",
-           "curve_limits", "curves_figure", "comparison_figure", "draw_curves"]
+           "curve_limits", "curves_figure", "comparison_figure", "draw_curves", "snapshot_row"]
 
 
 def plot_activations(activations: dict, z: np.ndarray | None = None) -> Figure:
