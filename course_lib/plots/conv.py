@@ -10,11 +10,11 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from course_lib.plots._figure import grid_axes, image_extent, label_axes, widget_figure
+from course_lib.plots._figure import figure_png, grid_axes, image_extent, label_axes, snapshot_row, widget_figure
 
 __all__ = ["show_images", "show_grid_values", "bar_counts", "conv_explorer_figure",
            "draw_conv_explorer", "filter_playground_figure", "draw_filter_playground",
-           "PAD_COLOUR", "INPUT_COLOUR", "WINDOW_COLOUR"]
+           "snapshot_row", "PAD_COLOUR", "INPUT_COLOUR", "WINDOW_COLOUR"]
 
 
 def show_images(images: list, titles: list[str], suptitle: str | None = None,
