@@ -10,11 +10,11 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from course_lib.plots._figure import image_extent, label_axes, no_ticks, widget_figure
+from course_lib.plots._figure import figure_png, image_extent, label_axes, no_ticks, snapshot_row, widget_figure
 from course_lib.visualize import filter_mosaic
 
 __all__ = ["plot_filters", "plot_activation_maps", "plot_top_patches", "filter_viewer_figure",
-           "draw_filter_viewer", "activation_viewer_figure", "draw_activation_viewer", "kernel_boxes"]
+           "draw_filter_viewer", "activation_viewer_figure", "draw_activation_viewer", "kernel_boxes", "snapshot_row"]
 
 KERNEL_BORDER = dict(fill=False, edgecolor="0.25", linewidth=0.8)  # thin frame around each kernel
 
