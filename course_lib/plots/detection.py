@@ -11,12 +11,12 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from course_lib.plots._figure import cache_background, label_axes, widget_figure
+from course_lib.plots._figure import cache_background, figure_png, label_axes, snapshot_row, widget_figure
 from course_lib.scenes import CLASS_NAMES
 
 __all__ = ["CLASS_COLOURS", "show_scenes", "plot_pr_curves", "plot_anchors", "plot_yolo_grid",
            "iou_explorer_figure", "draw_iou_explorer", "nms_figure", "draw_nms",
-           "viewer_figure", "draw_viewer", "MAX_BOXES"]
+           "viewer_figure", "draw_viewer", "snapshot_row", "MAX_BOXES"]
 
 CLASS_COLOURS = {1: "#ffd33d", 2: "#2ea0ff", 3: "#ff5d5d", 4: "#7dff6a"}
 MAX_BOXES = 64          # rectangles the viewer keeps ready (the NMS explorer: twice, S*S*B = 128)
