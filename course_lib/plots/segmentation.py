@@ -11,11 +11,11 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from course_lib.plots._figure import cache_background, label_axes, widget_figure
+from course_lib.plots._figure import cache_background, figure_png, label_axes, snapshot_row, widget_figure
 
 __all__ = ["CLASS_COLOURS", "UNSURE_COLOUR", "class_cmap", "class_legend", "task_comparison",
            "unet_diagram", "boundary_comparison", "scene_viewer_figure", "draw_scene_viewer",
-           "layer_viewer_figure", "draw_layer_viewer"]
+           "layer_viewer_figure", "draw_layer_viewer", "snapshot_row"]
 
 # background, circle, square, triangle, cross (and more classes cycle through the rest)
 CLASS_COLOURS = ["#202020", "#e6194b", "#3cb44b", "#4363d8", "#ffe119", "#f58231", "#911eb4"]
