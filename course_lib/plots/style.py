@@ -124,7 +124,7 @@ def draw_explorer(art: dict, state: dict) -> None:
     """Show ``state`` of ``style_optimize.grid_state`` in the explorer's figure.
     Introduced in 10_neural_style_transfer."""
     art["result"].set_data(state["image"])
-    art["ax_result"].set_title(f"generated G: J_style {state['style']:.3g}")
+    art["ax_result"].set_title(f"G: J_style {state['style']:.3g}")
 
 
 def replay_figure(history: dict, size: int) -> tuple[Figure, dict]:

@@ -41,9 +41,9 @@ class StyleExplorer(FigureWidget):
         self.beta = W.IntSlider(value=exponents[2], min=exponents[0], max=exponents[-1],
                                 description="log10 beta (alpha = 1)", style={"description_width": "initial"})
         self.content_layer = W.Dropdown(options=grid["content_layers"], value=grid["content_layers"][1],
-                                        description="content layer")
+                                        description="content layer", style={"description_width": "initial"})
         self.style_set = W.Dropdown(options=grid["style_sets"], value=grid["style_sets"][-1],
-                                    description="style layers")
+                                    description="style layers", style={"description_width": "initial"})
         self.state: dict = {}
         for c in (self.beta, self.content_layer, self.style_set):
             c.observe(self._update, names="value")
