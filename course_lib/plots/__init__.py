@@ -15,7 +15,9 @@ chapter    module                              figures
                                                sweep, bits per character, gates, temperature
 07 emb.    ``course_lib.plots.embeddings``     sampling, update cost, training, GloVe weight,
                                                2-D projection, neighbour explorer
-shared     ``course_lib.plots._figure``        ``figure_png`` (the one PNG renderer), axis helpers
+shared     ``course_lib.plots._figure``        ``figure_png`` (the one PNG renderer), axis helpers,
+                                               ``snapshot_row`` (a widget's view at several
+                                               settings, for the static book)
 =========  ==================================  ==================================================
 
 Every figure labels its axes. Static figures return the ``Figure``; a widget's figure is
