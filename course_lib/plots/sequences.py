@@ -12,11 +12,11 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
-from course_lib.plots._figure import cache_background, label_axes, widget_figure
+from course_lib.plots._figure import cache_background, figure_png, label_axes, snapshot_row, widget_figure
 
 __all__ = ["draw_io_structures", "plot_gradient_norms", "plot_memory_sweep", "plot_bpc_history",
            "plot_gate_heatmaps", "gate_explorer_figure", "draw_gate_explorer",
-           "temperature_figure", "draw_temperature", "GATE_PANELS", "MAX_STEPS"]
+           "temperature_figure", "draw_temperature", "snapshot_row", "GATE_PANELS", "MAX_STEPS"]
 
 GATE_PANELS = ("input", "forget", "output", "hidden")   # what the gate explorer shows, top to bottom
 MAX_STEPS = 21                                          # "." + up to 20 letters
