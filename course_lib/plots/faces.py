@@ -9,10 +9,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from course_lib.plots._figure import cache_background, label_axes, no_ticks, widget_figure
+from course_lib.plots._figure import cache_background, figure_png, label_axes, no_ticks, snapshot_row, widget_figure
 
 __all__ = ["show_faces", "show_components", "plot_roc", "plot_distance_histograms", "plot_compounding",
-           "threshold_figure", "draw_threshold", "recognition_figure", "draw_recognition", "EXAMPLE_GROUPS"]
+           "threshold_figure", "draw_threshold", "recognition_figure", "draw_recognition", "snapshot_row",
+           "EXAMPLE_GROUPS"]
 
 EXAMPLE_GROUPS = ("true accept", "false accept", "true reject", "false reject")
 _GROUP_COLOURS = {"true accept": "#1a7f37", "true reject": "#1a7f37", "false accept": "#c00000",
