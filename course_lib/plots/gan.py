@@ -10,10 +10,11 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
-from course_lib.plots._figure import cache_background, label_axes, no_ticks, widget_figure
+from course_lib.plots._figure import cache_background, figure_png, label_axes, no_ticks, snapshot_row, widget_figure
 
 __all__ = ["plot_optimal_discriminator", "plot_generator_gradients", "plot_mixture_runs", "show_digits",
-           "training_view_figure", "draw_training_view", "interpolation_figure", "draw_interpolation"]
+           "training_view_figure", "draw_training_view", "interpolation_figure", "draw_interpolation",
+           "snapshot_row"]
 
 RING_LIMIT = 2.8
 
