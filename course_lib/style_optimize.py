@@ -17,6 +17,7 @@ import torch
 import torch.nn as nn
 
 from course_lib import _checks
+from course_lib.train import single_thread
 from course_lib.style import (MAX_SIDE, check_images, check_layer_weights, content_cost, features, layer_names,
                               style_cost, to_image, to_tensor, total_variation)
 
@@ -118,7 +119,8 @@ def transfer(targets: StyleTargets, steps: int = 100, optimizer: str = "lbfgs", 
     ``"mix"`` (C plus noise). Adam's pixels are clipped to [0, 1] after each step; L-BFGS's
 only in the returned image (clipping between its steps breaks its curvature estimates). Costs
     are recorded at step 0 and after every step; ``snapshot_every`` > 0 also keeps the image
-    every that many steps (for the replay widget). Returns a :class:`StyleResult`.
+    every that many steps (for the replay widget). Runs torch on one thread (``train.single_thread``:
+its many small operations gain nothing from a second). Returns a :class:`StyleResult`.
     Introduced in 10_neural_style_transfer."""
     if not isinstance(targets, StyleTargets):
         raise TypeError(f"targets must be a StyleTargets from style_targets(...), got {type(targets).__name__}.")
@@ -147,6 +149,13 @@ only in the returned image (clipping between its steps breaks its curvature esti
         return c["total"]
 
     t0 = time.perf_counter()
+    with single_thread():               # many small ops: a 2nd thread only spins (5-30x CPU when busy)
+        _optimise(optimizer, opt, closure, G, targets, steps, snapshot_every, last, result)
+    result.image, result.seconds = G.detach().clamp(0.0, 1.0), time.perf_counter() - t0
+    return result
+
+
+def _optimise(optimizer, opt, closure, G, targets, steps, snapshot_every, last, result) -> None:
     for step in range(steps + 1):
         before = G.detach().clone()
         if optimizer == "lbfgs" or step == steps:   # Adam's closure runs once, at G itself
@@ -159,8 +168,6 @@ only in the returned image (clipping between its steps breaks its curvature esti
                     G.clamp_(0.0, 1.0)
         snap = snapshot_every > 0 and (step % snapshot_every == 0 or step == steps)
         _record(result, step, last, before, snap)
-    result.image, result.seconds = G.detach().clamp(0.0, 1.0), time.perf_counter() - t0
-    return result
 
 
 def load_style_grid(path: str | Path = GRID_FILE) -> dict:
@@ -229,6 +236,6 @@ def fast_stylize(transform: nn.Module, image: Any) -> tuple[np.ndarray, float]:
         raise ValueError(f"image must be (3, H, W) with H and W multiples of 4 and at most {MAX_SIDE}, "
                          f"got {tuple(x.shape[1:])}.")
     t0 = time.perf_counter()
-    with torch.no_grad():
+    with torch.no_grad(), single_thread():
         y = transform(x)
     return to_image(y), 1000 * (time.perf_counter() - t0)
