@@ -7,6 +7,9 @@ The rule (``slide_type`` of cell metadata ``"slideshow"``, what RISE and
 
 - a markdown cell whose first non-blank line is a ``# `` title or a ``## `` heading -> "slide";
 - a markdown cell whose first non-blank line is a ``### `` heading -> "subslide";
+- any other markdown cell that follows a code cell -> "subslide": each prose -> code (->
+  figure) step of a section gets a view of its own (down arrow), so a long ``##`` section is
+  not one tall slide that scrolls;
 - a code cell that is set-up or helper-only -> "skip": the set-up cell (it calls
   ``course_lib.setup(...)``, with the imports and data loading around it), or a cell made
   only of imports and IPython ``%``/``!`` lines;
@@ -49,13 +52,16 @@ def _is_setup_only(source: str) -> bool:
     return all(isinstance(stmt, (ast.Import, ast.ImportFrom)) for stmt in tree.body)
 
 
-def slide_type(cell) -> str:
-    """The slide type the rule gives ``cell`` (ignoring any author's fragment/notes)."""
+def slide_type(cell, previous=None) -> str:
+    """The slide type the rule gives ``cell`` after the cell ``previous`` (None: the first
+    cell), ignoring any author's fragment/notes."""
     if cell.cell_type == "markdown":
         first = _first_line(cell.source)
         if first.startswith(("# ", "## ")):
             return "slide"
         if first.startswith("### "):
+            return "subslide"
+        if previous is not None and previous.cell_type == "code":
             return "subslide"
         return "-"
     if cell.cell_type == "code" and _is_setup_only(cell.source):
@@ -63,10 +69,10 @@ def slide_type(cell) -> str:
     return "-"
 
 
-def wanted(cell) -> str:
+def wanted(cell, previous=None) -> str:
     """What the cell should carry: the rule's type, or the author's where the rule says "-"."""
     current = cell.metadata.get("slideshow", {}).get("slide_type")
-    rule = slide_type(cell)
+    rule = slide_type(cell, previous)
     return current if current in TYPES and rule == "-" else rule
 
 
@@ -75,7 +81,7 @@ def tag(path: Path, check: bool = False) -> list[int]:
     nb = nbformat.read(path, as_version=4)
     changed = []
     for i, cell in enumerate(nb.cells):
-        want = wanted(cell)
+        want = wanted(cell, nb.cells[i - 1] if i else None)
         if cell.metadata.get("slideshow", {}).get("slide_type") != want:
             changed.append(i)
             cell.metadata.setdefault("slideshow", {})["slide_type"] = want
