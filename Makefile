@@ -103,9 +103,11 @@ book: install $(BOOK_JS)
 slides: book
 	$(BIN)/python book/make_slides.py $(if $(BOOK_ONLY),--only $(BOOK_ONLY))
 
-# tests/test_book.py and tests/test_slides.py need the same files (they skip without npm)
+# tests/test_book.py and tests/test_slides.py need the same files (they skip without npm),
+# and so do make bench's book rows (cold and cached build)
 ifneq ($(shell command -v npm),)
 test: $(BOOK_JS)
+bench: $(BOOK_JS)
 endif
 
 # make clean removes the book's build, its npm packages and the slides too
