@@ -140,6 +140,24 @@ def test_no_script_or_stylesheet_from_the_web(built):
     assert imports == [], f"stylesheets importing from the web: {imports}"
 
 
+def offline_page(browser, height: int, external: list, errors: list):
+    """A 1280 x ``height`` page of ``browser`` whose every request off the machine is refused
+    and recorded in ``external``; script errors go to ``errors`` (book and slides tests)."""
+    context = browser.new_context(viewport={"width": 1280, "height": height})
+
+    def offline(route):
+        if route.request.url.startswith(("http:", "https:")):
+            external.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route("**/*", offline)
+    page = context.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return page
+
+
 def test_math_and_frozen_widget_render_in_chromium(built, tmp_path):
     out, _ = built
     _need(CHROMIUM, "apt-get install -y chromium")
@@ -149,18 +167,7 @@ def test_math_and_frozen_widget_render_in_chromium(built, tmp_path):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-
-            def offline(route):
-                if route.request.url.startswith(("http:", "https:")):
-                    external.append(route.request.url)
-                    route.abort()
-                else:
-                    route.continue_()
-
-            context.route("**/*", offline)
-            page = context.new_page()
-            page.on("pageerror", lambda e: errors.append(str(e)))
+            page = offline_page(browser, 900, external, errors)
             page.goto((out / "html" / "notebooks" / "00_start_here.html").as_uri())
             page.wait_for_function("document.querySelectorAll('mjx-container').length > 0", timeout=60_000)
             page.wait_for_function("document.querySelectorAll('.jupyter-widgets').length > 0", timeout=60_000)

@@ -44,7 +44,7 @@ sys.path.insert(0, str(BOOK))
 import tag_slides  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_book import remote_refs  # noqa: E402
+from test_book import offline_page, remote_refs  # noqa: E402
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
@@ -148,18 +148,7 @@ def test_slides_in_chromium_math_screenshot_and_no_overflow(slides, tmp_path):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
-            context = browser.new_context(viewport={"width": 1280, "height": 720})
-
-            def offline(route):
-                if route.request.url.startswith(("http:", "https:")):
-                    external.append(route.request.url)
-                    route.abort()
-                else:
-                    route.continue_()
-
-            context.route("**/*", offline)
-            page = context.new_page()
-            page.on("pageerror", lambda e: errors.append(str(e)))
+            page = offline_page(browser, 720, external, errors)
             page.goto(slides.as_uri())
             # reveal.js is an AMD module (RequireJS): fetch the instance the page initialised
             page.evaluate("""() => new Promise(ok => require(["_static/reveal.js/dist/reveal.js"],
